@@ -1,0 +1,13 @@
+/*
+ * wdm.h - vmbsim stand-in for the WDK header of the same name.
+ *
+ * Lets a driver's "#include <wdm.h>" resolve on Linux. It provides only the
+ * base WDK types, status codes and annotations from vmbsim_wdk.h; the
+ * kernel routines of the real header are not part of vmbsim.
+ */
+#ifndef VMBSIM_WDM_H
+#define VMBSIM_WDM_H
+
+#include "vmbsim_wdk.h"
+
+#endif /* VMBSIM_WDM_H */

@@ -1,0 +1,126 @@
+// KMCL functions whose simulation is a later milestone: GPADLs (external data) and the
+// server-only methods. Each one exists, is reachable through the table, says loudly in the log
+// why it fails, and returns STATUS_NOT_IMPLEMENTED. The README lists them as missing.
+// Server-only calls on a client channel are still checked (rule 3): that is misuse either way.
+#include "handle_checks.h"
+
+using vmbsim::shim::checked_channel;
+
+namespace {
+
+NTSTATUS not_implemented(VMBCHANNEL channel, const char* call, const char* why, bool server_only) {
+  vmbsim::Channel* c = checked_channel(channel, call);
+  if (c == nullptr) return STATUS_INVALID_PARAMETER_1;
+  if (server_only && !c->is_server()) {
+    c->violation(3, call, "", "server-only function called on a client channel");
+    return STATUS_INVALID_PARAMETER_1;
+  }
+  c->sim().log().error("{}: {} is not implemented yet ({})", c->describe(), call, why);
+  return STATUS_NOT_IMPLEMENTED;
+}
+
+constexpr const char* kGpadl = "GPADLs arrive with external-data support";
+constexpr const char* kServer = "the server endpoint role is a later milestone";
+
+}  // namespace
+
+extern "C" {
+
+NTSTATUS VmbChannelCreateGpadlFromBuffer(VMBCHANNEL Channel, UINT32 Flags, PVOID Buffer, UINT32 ByteCount,
+                                         PUINT32 GpadlHandle) {
+  (void)Flags, (void)Buffer, (void)ByteCount;
+  if (GpadlHandle) *GpadlHandle = 0;
+  return not_implemented(Channel, "VmbChannelCreateGpadlFromBuffer", kGpadl, false);
+}
+
+NTSTATUS VmbChannelCreateGpadlFromMdl(VMBCHANNEL Channel, UINT32 Flags, PMDL Mdl, UINT32 StartOffsetWithinMdl,
+                                      UINT32 DataLengthWithinMdl, PUINT32 GpadlHandle) {
+  (void)Flags, (void)Mdl, (void)StartOffsetWithinMdl, (void)DataLengthWithinMdl;
+  if (GpadlHandle) *GpadlHandle = 0;
+  return not_implemented(Channel, "VmbChannelCreateGpadlFromMdl", kGpadl, false);
+}
+
+VOID VmbChannelDeleteGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle) {
+  (void)GpadlHandle;
+  not_implemented(Channel, "VmbChannelDeleteGpadl", kGpadl, false);
+}
+
+NTSTATUS VmbChannelMapGpadl(VMBCHANNEL Channel, UINT32 Flags, UINT32 GpadlHandle, PMDL* Mdl) {
+  (void)Flags, (void)GpadlHandle;
+  if (Mdl) *Mdl = nullptr;
+  return not_implemented(Channel, "VmbChannelMapGpadl", kServer, true);
+}
+
+VOID VmbChannelUnmapGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle) {
+  (void)GpadlHandle;
+  not_implemented(Channel, "VmbChannelUnmapGpadl", kServer, true);
+}
+
+NTSTATUS VmbChannelRestoreFromBuffer(VMBCHANNEL Channel, PVOID Buffer, ULONG BufferSize) {
+  (void)Buffer, (void)BufferSize;
+  return not_implemented(Channel, "VmbChannelRestoreFromBuffer", kServer, true);
+}
+
+NTSTATUS VmbChannelSaveBegin(VMBCHANNEL Channel) {
+  return not_implemented(Channel, "VmbChannelSaveBegin", kServer, true);
+}
+
+NTSTATUS VmbChannelSaveContinue(VMBCHANNEL Channel, PVOID SaveBuffer, ULONG SaveBufferSize, PULONG BytesFilled,
+                                PULONG BytesRequired) {
+  (void)SaveBuffer, (void)SaveBufferSize;
+  if (BytesFilled) *BytesFilled = 0;
+  if (BytesRequired) *BytesRequired = 0;
+  return not_implemented(Channel, "VmbChannelSaveContinue", kServer, true);
+}
+
+VOID VmbChannelSaveEnd(VMBCHANNEL Channel) { not_implemented(Channel, "VmbChannelSaveEnd", kServer, true); }
+
+NTSTATUS VmbConvertVmbusHandleToKernelHandle(HANDLE VmbusHandle, PHANDLE KernelHandle) {
+  (void)VmbusHandle;
+  if (KernelHandle) *KernelHandle = nullptr;
+  if (auto* sim = vmbsim::Simulation::current())
+    sim->log().error("VmbConvertVmbusHandleToKernelHandle is not implemented yet ({})", kServer);
+  return STATUS_NOT_IMPLEMENTED;
+}
+
+NTSTATUS VmbPacketRestore(VMBPACKET PacketObject, PVOID Buffer, ULONG BufferSize) {
+  (void)Buffer, (void)BufferSize;
+  auto* p = vmbsim::shim::checked_packet(PacketObject, "VmbPacketRestore");
+  if (!p) return STATUS_INVALID_PARAMETER_1;
+  return not_implemented(vmbsim::shim::handle(p->channel()), "VmbPacketRestore", kServer, true);
+}
+
+NTSTATUS VmbServerChannelInitSetFlags(VMBCHANNEL Channel, UINT32 Flags) {
+  (void)Flags;
+  return not_implemented(Channel, "VmbServerChannelInitSetFlags", kServer, true);
+}
+
+NTSTATUS VmbServerChannelInitSetMmioMegabytes(VMBCHANNEL Channel, UINT16 MmioMegabytes,
+                                              UINT16 MmioMegabytesOptional) {
+  (void)MmioMegabytes, (void)MmioMegabytesOptional;
+  return not_implemented(Channel, "VmbServerChannelInitSetMmioMegabytes", kServer, true);
+}
+
+NTSTATUS VmbServerChannelInitSetSaveRestorePacketCallbacks(VMBCHANNEL Channel,
+                                                           PFN_VMB_CHANNEL_SAVE_PACKET SavePacketCallback,
+                                                           PFN_VMB_CHANNEL_RESTORE_PACKET RestorePacketCallback) {
+  (void)SavePacketCallback, (void)RestorePacketCallback;
+  return not_implemented(Channel, "VmbServerChannelInitSetSaveRestorePacketCallbacks", kServer, true);
+}
+
+NTSTATUS VmbServerChannelInitSetTargetInterfaceId(VMBCHANNEL Channel, GUID InterfaceType, GUID InterfaceInstance) {
+  (void)InterfaceType, (void)InterfaceInstance;
+  return not_implemented(Channel, "VmbServerChannelInitSetTargetInterfaceId", kServer, true);
+}
+
+NTSTATUS VmbServerChannelInitSetTargetVtl(VMBCHANNEL Channel, UINT8 TargetVtl) {
+  (void)TargetVtl;
+  return not_implemented(Channel, "VmbServerChannelInitSetTargetVtl", kServer, true);
+}
+
+NTSTATUS VmbServerChannelInitSetVmbusHandle(VMBCHANNEL Channel, HANDLE VmbusHandle) {
+  (void)VmbusHandle;
+  return not_implemented(Channel, "VmbServerChannelInitSetVmbusHandle", kServer, true);
+}
+
+}  // extern "C"

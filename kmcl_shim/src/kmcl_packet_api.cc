@@ -1,0 +1,107 @@
+// KMCL packet functions (kmcl-api.md §3.7, §3.8): outgoing packet objects and the handling of
+// incoming packets. Argument translation only.
+#include "handle_checks.h"
+
+using vmbsim::shim::checked_channel;
+using vmbsim::shim::checked_incoming;
+using vmbsim::shim::checked_packet;
+
+extern "C" {
+
+VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel) {
+  auto* c = checked_channel(Channel, "VmbPacketAllocate");
+  if (!c) return nullptr;
+  vmbsim::Packet* p = c->allocate_packet();
+  return p ? vmbsim::shim::handle(*p) : nullptr;
+}
+
+NTSTATUS VmbPacketInitialize(VMBCHANNEL Channel, VMBPACKET VmbPacket, UINT32 ByteCount) {
+  auto* c = checked_channel(Channel, "VmbPacketInitialize");
+  if (!c) return STATUS_INVALID_PARAMETER_1;
+  void* handle = nullptr;
+  return c->initialize_packet(VmbPacket, ByteCount, &handle);
+}
+
+VOID VmbPacketFree(VMBPACKET VmbPacket) {
+  if (auto* p = checked_packet(VmbPacket, "VmbPacketFree")) p->channel().free_packet(*p);
+}
+
+VOID VmbPacketSetCompletionRoutine(VMBPACKET PacketObject, PFN_VMB_PACKET_COMPLETION_ROUTINE CompletionRoutine) {
+  if (auto* p = checked_packet(PacketObject, "VmbPacketSetCompletionRoutine"))
+    p->channel().set_completion_routine(*p, reinterpret_cast<vmbsim::OpaqueFn>(CompletionRoutine));
+}
+
+VOID FASTCALL VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer) {
+  if (auto* p = checked_packet(PacketObject, "VmbPacketSetPointer")) p->set_pointer(Pointer);
+}
+
+PVOID FASTCALL VmbPacketGetPointer(VMBPACKET PacketObject) {
+  auto* p = checked_packet(PacketObject, "VmbPacketGetPointer");
+  return p ? p->pointer() : nullptr;
+}
+
+VMBCHANNEL FASTCALL VmbPacketGetChannel(VMBPACKET PacketObject) {
+  auto* p = checked_packet(PacketObject, "VmbPacketGetChannel");
+  return p ? vmbsim::shim::handle(p->channel()) : nullptr;
+}
+
+NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer, UINT32 BufferLength, PMDL ExternalDataMdl,
+                       UINT32 Flags) {
+  auto* p = checked_packet(PacketObject, "VmbPacketSend");
+  if (!p) return STATUS_INVALID_PARAMETER_1;
+  return p->channel().send(*p, Buffer, BufferLength, ExternalDataMdl != nullptr, Flags, "VmbPacketSend");
+}
+
+NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer, UINT32 BufferLength,
+                                      PMDL ExternalDataMdl, UINT32 MdlOffset, UINT32 MdlLength, UINT32 Flags) {
+  (void)Buffer, (void)BufferLength, (void)ExternalDataMdl, (void)MdlOffset, (void)MdlLength, (void)Flags;
+  auto* p = checked_packet(PacketObject, "VmbPacketSendWithExternalMdl");
+  if (!p) return STATUS_INVALID_PARAMETER_1;
+  p->channel().sim().log().error("VmbPacketSendWithExternalMdl: external data (MDL) is not implemented yet");
+  return STATUS_NOT_IMPLEMENTED;
+}
+
+NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer, UINT32 BufferLength,
+                                       PPFN_NUMBER ExternalDataPfns, UINT32 PfnLength, UINT32 Flags) {
+  (void)Buffer, (void)BufferLength, (void)ExternalDataPfns, (void)PfnLength, (void)Flags;
+  auto* p = checked_packet(PacketObject, "VmbPacketSendWithExternalPfns");
+  if (!p) return STATUS_INVALID_PARAMETER_1;
+  p->channel().sim().log().error("VmbPacketSendWithExternalPfns: external data (PFNs) is not implemented yet");
+  return STATUS_NOT_IMPLEMENTED;
+}
+
+NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer, UINT32 BufferSize, PMDL ExternalDataMdl,
+                                          UINT32 Flags, PVOID CompletionBuffer, PUINT32 CompletionBufferSize,
+                                          PLARGE_INTEGER Timeout) {
+  auto* c = checked_channel(Channel, "VmbChannelSendSynchronousRequest");
+  if (!c) return STATUS_INVALID_PARAMETER_1;
+  int64_t timeout = Timeout ? Timeout->QuadPart : 0;
+  return c->send_synchronous(Buffer, BufferSize, ExternalDataMdl != nullptr, Flags, CompletionBuffer,
+                             CompletionBufferSize, Timeout ? &timeout : nullptr);
+}
+
+VOID VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext, PVOID PacketCompletionBuffer,
+                              UINT32 BufSize) {
+  if (auto* p = checked_incoming(PacketCompletionContext, "VmbChannelPacketComplete"))
+    p->channel().complete_incoming(*p, PacketCompletionBuffer, BufSize);
+}
+
+VOID FASTCALL VmbChannelPacketDeferToPassive(VMBPACKETCOMPLETION PacketCompletionContext) {
+  if (auto* p = checked_incoming(PacketCompletionContext, "VmbChannelPacketDeferToPassive"))
+    p->channel().defer_to_passive(*p);
+}
+
+VOID FASTCALL VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext) {
+  if (auto* p = checked_incoming(PacketCompletionContext, "VmbChannelPacketFail")) p->channel().fail_incoming(*p);
+}
+
+NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionContext, UINT32 Flags, PMDL* Mdl) {
+  (void)Flags;
+  auto* p = checked_incoming(PacketCompletionContext, "VmbChannelPacketGetExternalData");
+  if (!p) return STATUS_INVALID_PARAMETER_1;
+  if (Mdl) *Mdl = nullptr;
+  p->channel().sim().log().error("VmbChannelPacketGetExternalData: external data is not implemented yet");
+  return STATUS_NOT_IMPLEMENTED;
+}
+
+}  // extern "C"

@@ -1,0 +1,256 @@
+// A guest (client-endpoint) channel: the KMCL state model of kmcl-api.md §1.4, outgoing
+// packets and transactions (§1.5), incoming packets (§1.6), and the verifier checks that
+// belong to each call. The KMCL shim maps every VMBCHANNEL call onto one method here.
+//
+// Threading: a channel is driven only by its simulation's thread. Driver callbacks for one
+// channel never nest or overlap: work that would call the driver while one of its callbacks is
+// running (for example while EvtChannelPostStarted blocks in a synchronous request) is held
+// and delivered when the callback returns. Completions of synchronous requests are handled
+// inside the simulator, so they still arrive.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/channel_client.h"
+#include "sim/core/guid.h"
+#include "sim/core/irql.h"
+#include "sim/core/packet.h"
+#include "sim/core/status.h"
+#include "sim/ring/ring_memory.h"
+#include "sim/ring/ring_reader.h"
+#include "sim/ring/ring_writer.h"
+
+namespace vmbsim {
+
+class Device;
+class HostChannel;
+class Simulation;
+
+// KMCL send flags (same values as VMBUS_CHANNEL_FORMAT_FLAG_*).
+namespace send_flag {
+constexpr uint32_t kWaitForCompletion = 0x1;
+constexpr uint32_t kForceMdlLength = 0x2;
+constexpr uint32_t kPagedBuffer = 0x4;
+constexpr uint32_t kMask = 0x7;
+}  // namespace send_flag
+
+// Which driver callbacks are registered.
+struct CallbackSet {
+  bool opened = false, closed = false, suspend = false, started = false, post_started = false;
+  bool process_packet = false, processing_complete = false, pnp_failure = false;
+};
+
+enum class ConnState : uint8_t { Disabled, Enabled, Opened, Closing };
+const char* to_string(ConnState s);
+
+class Channel {
+ public:
+  static constexpr uint64_t kMagic = 0x564d424348414e4eull;
+
+  Channel(Simulation& sim, Device* parent, bool is_server, uint64_t id);
+  ~Channel();
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  // Resolves a VMBCHANNEL handle; null for NULL or non-channel memory.
+  static Channel* from_handle(const void* handle);
+  void* handle() { return this; }
+
+  uint64_t id() const { return id_; }
+  Simulation& sim() const { return sim_; }
+  bool is_server() const { return is_server_; }
+  bool cleaned_up() const { return cleaned_; }
+  std::string describe() const;  // "channel 3 (\"Sample\")"
+
+  // The driver-side callback sink (the shim's adapter, or a C++ test double).
+  void set_client(std::unique_ptr<ChannelClient> client) { client_ = std::move(client); }
+  ChannelClient* client() const { return client_.get(); }
+
+  // ---- Initialisation (only while Disabled and before the first Enable; rule 9) ----
+  Status init_set_maximum_packet_size(uint32_t size);
+  Status init_set_maximum_external_data(uint32_t data_size, uint32_t chain_length);
+  Status init_set_client_context_size(uint32_t size);
+  Status init_set_flags(uint32_t flags);
+  Status init_set_friendly_name(const std::string& name);
+  Status init_set_state_callbacks(const CallbackSet& which);
+  Status init_set_process_callbacks(bool process_packet, bool processing_complete);
+  Status client_init_set_ring_buffer_page_count(uint32_t incoming_pages, uint32_t outgoing_pages);
+  Status client_init_set_target(const Guid& type, const Guid* instance, bool pnp_failure_callback);
+  // Rejects the invalid-state/argument cases shared by all init calls; reports rule 9/2.
+  Status check_init_call(const char* call);
+
+  void set_incoming_processing_at_passive(bool passive);
+  void set_transaction_quota(uint32_t quota);
+  void set_pointer(void* p) { pointer_ = p; }
+  void* pointer() const { return pointer_; }
+  Guid interface_instance() const;
+  uint32_t sizeof_packet() const;
+  Status set_interrupt_latency(uint16_t latency, uint16_t* original);
+  // The MMIO range reserved for the channel. Offers carry none until the server role exists,
+  // so this is always an empty range; calling it before EvtChannelOpened breaks rule 20.
+  void get_mmio_space(uint64_t* address, uint64_t* size);
+
+  // ---- Lifecycle ----
+  Status enable();
+  void disable();
+  void start();
+  void pause();
+  // Frees the channel (the object stays as a tombstone so later use is caught, rule 6).
+  void cleanup();
+
+  // ---- Outgoing packets ----
+  Packet* allocate_packet();
+  // Builds a packet object inside caller memory; *handle receives the VMBPACKET value.
+  Status initialize_packet(void* buffer, uint32_t size, void** handle);
+  void free_packet(Packet& packet);
+  void set_completion_routine(Packet& packet, OpaqueFn routine);
+  Status send(Packet& packet, const void* buffer, uint32_t length, bool has_external_data,
+              uint32_t flags, const char* call);
+  // timeout_100ns: null = wait forever; < 0 relative; > 0 absolute; 0 = do not wait.
+  Status send_synchronous(const void* buffer, uint32_t length, bool has_external_data,
+                          uint32_t flags, void* completion_buffer, uint32_t* completion_size,
+                          const int64_t* timeout_100ns);
+
+  // ---- Incoming packets ----
+  void complete_incoming(IncomingPacket& packet, const void* buffer, uint32_t length);
+  void defer_to_passive(IncomingPacket& packet);
+  void fail_incoming(IncomingPacket& packet);
+
+  // ---- Called by the host endpoint (posted interrupts) ----
+  void host_signal();
+  void host_ring_space();
+  void host_closed(bool rescinded);
+
+  // ---- Introspection (tests, demo) ----
+  ConnState conn_state() const { return conn_; }
+  bool running() const { return running_; }
+  bool active() const { return started_; }
+  size_t queued_sends() const { return send_queue_.size(); }
+  size_t outstanding_incoming() const { return outstanding_; }
+  uint32_t max_packet_size() const { return max_packet_size_; }
+  bool incoming_queue_failed() const { return queue_failed_; }
+  const std::string& friendly_name() const { return name_; }
+
+  // Reports a rule violation against this channel.
+  void violation(int rule, const char* call, const std::string& object, const std::string& msg);
+
+ private:
+  struct OutItem {
+    Packet* packet = nullptr;            // a send
+    IncomingPacket* completion = nullptr;  // or the completion of a host packet
+  };
+
+  // Pools
+  Packet* take_packet(Packet::Origin origin);
+  void release_packet(Packet& p);
+  IncomingPacket* take_incoming();
+  void release_incoming(IncomingPacket& p);
+
+  // State machine steps
+  void begin_open();
+  void run_start_sequence();
+  void suspend_now();
+  void begin_remote_close();
+  void maybe_finish_remote_close();
+  void finish_close(bool local);
+  void teardown_rings();
+  void cancel_transactions(bool include_queued);
+
+  // Data path
+  void post_service();
+  void service();
+  void drain_ring();
+  void handle_completion_packet(const ring::ReadPacket& rp);
+  void deliver_completions();
+  void deliver_incoming();
+  void flush_sends();
+  enum class WriteOutcome { Written, Full, Dead };
+  WriteOutcome write_item(const OutItem& item);
+  void finish_transaction(Packet& p, Status st, const void* bytes, uint32_t len, bool inline_call);
+  void run_completion_routine(Packet& p, Status st, const void* bytes, uint32_t len);
+  void signal_host();
+
+  // Verifier helpers
+  bool check_passive(const char* call, bool blocking);
+  bool in_callback_of_this_channel(CallbackKind* kind_out = nullptr) const;
+  bool holds_incoming_on_this_thread() const;
+  void invoke_frame_begin(CallbackKind kind, Irql irql, IncomingPacket* pkt);
+  void invoke_frame_end();
+  void trace(const std::string& event);
+  void peer_error(const std::string& what);
+
+  uint64_t magic_ = kMagic;  // first member: handles are resolved through it
+  Simulation& sim_;
+  Device* parent_;
+  HostChannel* host_ = nullptr;  // the peer while Opened/Closing
+  bool is_server_;
+  uint64_t id_;
+  std::unique_ptr<ChannelClient> client_;
+
+  // Configuration
+  uint32_t max_packet_size_ = 0;  // 0: not set; the default is applied at Enable
+  uint32_t max_external_data_ = 0, max_chain_length_ = 0;
+  uint32_t client_context_size_ = 0;
+  uint32_t init_flags_ = 0;
+  std::string name_;
+  CallbackSet callbacks_;
+  uint32_t incoming_pages_ = 0, outgoing_pages_ = 0;
+  bool has_target_ = false;
+  Guid target_type_{}, target_instance_{};
+  bool target_any_instance_ = true;
+  bool passive_delivery_ = false;
+  uint32_t quota_ = 0;  // 0 = unlimited
+  void* pointer_ = nullptr;
+  uint16_t interrupt_latency_ = 0;
+  bool pnp_failure_delivered_ = false;
+
+  // State
+  ConnState conn_ = ConnState::Disabled;
+  bool ever_enabled_ = false;
+  bool locally_disabled_ = false;
+  bool running_ = true;       // run dimension: false after Pause until Start
+  bool auto_pause_ = false;   // Pause while Disabled (Q10)
+  bool started_ = false;      // EvtChannelStarted delivered and not suspended since
+  bool incoming_enabled_ = false;
+  bool suspended_window_ = false;  // between Suspend and the next Started (rule 22)
+  bool opened_callback_seen_ = false;  // for rules 19/20 windows
+  bool remote_close_pending_ = false;
+  bool remote_rescinded_ = false;
+  bool queue_failed_ = false;  // VmbChannelPacketFail stopped the queue
+  bool cleaned_ = false;
+  bool ring_dead_reported_ = false;
+  int busy_ = 0;               // driver callbacks of this channel in progress
+  bool service_posted_ = false;
+  bool service_wanted_ = false;
+  Guid active_instance_{};
+
+  // Rings (guest-donated memory)
+  std::unique_ptr<ring::FlatRingMemory> out_mem_, in_mem_;
+  std::unique_ptr<ring::RingWriter> out_writer_;
+  std::unique_ptr<ring::RingReader> in_reader_;
+  ring::ReadPacket scratch_;
+
+  // Outgoing
+  std::vector<std::unique_ptr<Packet>> packets_;
+  std::deque<uint32_t> free_packets_;
+  std::deque<OutItem> send_queue_;
+  std::deque<Packet*> pending_completions_;
+  size_t awaiting_ = 0;  // packets in AwaitingCompletion
+
+  // Incoming
+  std::vector<std::unique_ptr<IncomingPacket>> incoming_;
+  std::deque<uint32_t> free_incoming_;
+  std::deque<IncomingPacket*> pending_incoming_;
+  std::vector<IncomingPacket*> pending_deferred_;  // redelivered at PASSIVE by a later event
+  size_t outstanding_ = 0;  // Delivering + Outstanding + Deferred
+
+  friend class HostChannel;
+  friend class Simulation;
+};
+
+}  // namespace vmbsim

@@ -1,0 +1,216 @@
+// Channel data path, incoming direction: reading the host-to-guest ring, delivering packets
+// to EvtVmbChannelProcessPacket, and their completion, deferral and failure (kmcl-api.md §1.6).
+#include <cstring>
+
+#include "sim/core/channel.h"
+#include "sim/core/device.h"
+#include "sim/core/simulation.h"
+
+namespace vmbsim {
+
+namespace {
+constexpr uint8_t kPoison = 0xDD;
+constexpr uint32_t kMaxDeferrals = 16;
+}  // namespace
+
+IncomingPacket* Channel::take_incoming() {
+  IncomingPacket* p;
+  if (free_incoming_.size() > sim_.options().handle_quarantine) {
+    p = incoming_[free_incoming_.front()].get();
+    free_incoming_.pop_front();
+  } else {
+    incoming_.push_back(std::make_unique<IncomingPacket>());
+    p = incoming_.back().get();
+    p->channel_ = this;
+    p->index_ = static_cast<uint32_t>(incoming_.size() - 1);
+  }
+  p->id_ = sim_.next_object_id();
+  p->state_ = IncomingPacket::State::Queued;
+  p->at_passive_ = false;
+  p->deferrals_ = 0;
+  p->response_.clear();
+  return p;
+}
+
+void Channel::release_incoming(IncomingPacket& p) {
+  // The ProcessPacket buffer is invalid from now on (Q14): poison it.
+  if (p.length_) std::memset(p.buffer_.data(), kPoison, p.length_);
+  p.state_ = IncomingPacket::State::Free;
+  free_incoming_.push_back(p.index_);
+}
+
+void Channel::host_signal() { post_service(); }
+
+void Channel::post_service() {
+  if (service_posted_ || cleaned_) return;
+  service_posted_ = true;
+  sim_.scheduler().post([this] { service(); });
+}
+
+void Channel::service() {
+  service_posted_ = false;
+  if (cleaned_) return;
+  drain_ring();
+  if (busy_ > 0) {
+    // A callback of this channel is running (e.g. blocked in a synchronous request):
+    // everything that calls the driver waits until it returns.
+    service_wanted_ = true;
+    return;
+  }
+  if (remote_close_pending_) begin_remote_close();
+  deliver_completions();
+  deliver_incoming();
+  flush_sends();
+  maybe_finish_remote_close();
+}
+
+void Channel::drain_ring() {
+  if (!in_reader_ || (conn_ != ConnState::Opened && conn_ != ConnState::Closing)) return;
+  in_reader_->mask_interrupts();
+  for (;;) {
+    for (;;) {
+      // "While the cap is reached, KMCL removes nothing more from the ring."
+      if (quota_ && outstanding_ + pending_incoming_.size() >= quota_) break;
+      ring::ReadStatus rs = in_reader_->read(scratch_);
+      if (rs == ring::ReadStatus::Empty) break;
+      if (rs == ring::ReadStatus::Dead) {
+        if (!ring_dead_reported_) {
+          ring_dead_reported_ = true;
+          peer_error("host-to-guest ring is corrupt, channel stops reading: " + in_reader_->error().describe());
+        }
+        return;
+      }
+      const ring::PacketDescriptor& d = scratch_.descriptor;
+      if (scratch_.type() == ring::PacketType::Completion) {
+        handle_completion_packet(scratch_);
+        continue;
+      }
+      if (scratch_.type() != ring::PacketType::DataInband) {
+        // Transfer-page and GPA-direct packets from the host need external-data support.
+        peer_error("host sent packet type " + std::to_string(d.type) + " (txid " + std::to_string(d.transaction_id) +
+                   "), which a client channel without external data cannot process; dropped");
+        continue;
+      }
+      IncomingPacket* p = take_incoming();
+      p->transaction_id_ = d.transaction_id;
+      p->completion_requested_ = (d.flags & ring::kFlagCompletionRequested) != 0;
+      p->flags_ = 0;
+      uint32_t n = scratch_.payload_size();
+      if (p->buffer_.size() < n) p->buffer_.resize(n);
+      if (n) std::memcpy(p->buffer_.data(), scratch_.payload(), n);
+      p->length_ = n;
+      if (sim_.log_packets())
+        sim_.log().debug("ch{} <- host packet {} type={} flags={:#x} len={}", id_, p->describe(), d.type, d.flags, n);
+      pending_incoming_.push_back(p);
+    }
+    if (in_reader_->commit() && host_) host_->guest_ring_space();
+    if (!in_reader_->unmask_interrupts()) break;
+    if (quota_ && outstanding_ + pending_incoming_.size() >= quota_) break;
+    in_reader_->mask_interrupts();
+  }
+}
+
+void Channel::deliver_incoming() {
+  uint32_t delivered = 0;
+  Irql batch_irql = Irql::Dispatch;
+  while (busy_ == 0 && incoming_enabled_ && !queue_failed_ && !pending_incoming_.empty() &&
+         conn_ == ConnState::Opened) {
+    IncomingPacket* p = pending_incoming_.front();
+    pending_incoming_.pop_front();
+    if (p->state_ != IncomingPacket::State::Deferred) ++outstanding_;
+    if (quota_ && outstanding_ > quota_)
+      violation(62, "deliver", p->describe(), "simulator self-check: transaction quota exceeded");
+    Irql irql = (passive_delivery_ || p->at_passive_) ? Irql::Passive : Irql::Dispatch;
+    batch_irql = irql;
+    p->state_ = IncomingPacket::State::Delivering;
+    if (!callbacks_.process_packet) {
+      // Q5: nobody to deliver to; complete it empty so the host is not left waiting.
+      sim_.log().warn("{}: no ProcessPacket callback, completing {} internally", describe(), p->describe());
+      complete_incoming(*p, nullptr, 0);
+      continue;
+    }
+    invoke_frame_begin(CallbackKind::ProcessPacket, irql, p);
+    client_->process_packet(*this, *p, p->buffer_.data(), p->length_, p->flags_);
+    invoke_frame_end();
+    ++delivered;
+    if (p->state_ == IncomingPacket::State::Delivering) {
+      p->state_ = IncomingPacket::State::Outstanding;
+    } else if (p->state_ == IncomingPacket::State::Deferred) {
+      // Redelivered at PASSIVE from a later event, never in this loop.
+      p->at_passive_ = true;
+      pending_deferred_.push_back(p);
+    }
+  }
+  if (!pending_deferred_.empty() && busy_ == 0) {
+    for (IncomingPacket* p : pending_deferred_) pending_incoming_.push_front(p);
+    pending_deferred_.clear();
+    post_service();
+  }
+  if (delivered > 0 && callbacks_.processing_complete && busy_ == 0 && pending_incoming_.empty()) {
+    invoke_frame_begin(CallbackKind::ProcessingComplete, batch_irql, nullptr);
+    client_->processing_complete(*this, delivered);
+    invoke_frame_end();
+  }
+}
+
+void Channel::complete_incoming(IncomingPacket& p, const void* buffer, uint32_t length) {
+  const char* call = "VmbChannelPacketComplete";
+  switch (p.state_) {
+    case IncomingPacket::State::Delivering:
+    case IncomingPacket::State::Outstanding:
+      break;
+    case IncomingPacket::State::Deferred:
+      violation(54, call, p.describe(), "completed after VmbChannelPacketDeferToPassive, before its redelivery");
+      return;
+    default:
+      violation(54, call, p.describe(), "already completed or failed");
+      return;
+  }
+  --outstanding_;
+  if (!p.completion_requested_ || conn_ == ConnState::Disabled || !out_writer_) {
+    release_incoming(p);
+  } else {
+    p.state_ = IncomingPacket::State::Completing;
+    p.response_.assign(static_cast<const uint8_t*>(buffer),
+                       static_cast<const uint8_t*>(buffer) + (buffer ? length : 0));
+    OutItem item{nullptr, &p};
+    if (!(send_queue_.empty() && write_item(item) == WriteOutcome::Written))
+      send_queue_.push_back(item);
+  }
+  // A completion is what restarts a queue blocked on quota, and what a closing channel waits for.
+  if (quota_ || conn_ == ConnState::Closing) post_service();
+}
+
+void Channel::defer_to_passive(IncomingPacket& p) {
+  const char* call = "VmbChannelPacketDeferToPassive";
+  const auto& frames = sim_.frames();
+  bool inline_call = !frames.empty() && frames.back().kind == CallbackKind::ProcessPacket && frames.back().packet == &p;
+  if (!inline_call || p.state_ != IncomingPacket::State::Delivering) {
+    violation(55, call, p.describe(), "not called inline from the EvtVmbChannelProcessPacket that delivered it");
+    return;
+  }
+  if (p.at_passive_ && ++p.deferrals_ > kMaxDeferrals) {
+    sim_.verifier().diagnostic(Diagnostic::Hang, call, id_, p.describe(),
+                               "deferred again and again at PASSIVE_LEVEL; the packet would never be processed",
+                               sim_.now());
+    return;
+  }
+  p.state_ = IncomingPacket::State::Deferred;
+}
+
+void Channel::fail_incoming(IncomingPacket& p) {
+  const char* call = "VmbChannelPacketFail";
+  const auto& frames = sim_.frames();
+  bool inline_call = !frames.empty() && frames.back().kind == CallbackKind::ProcessPacket && frames.back().packet == &p;
+  if (!inline_call || p.state_ != IncomingPacket::State::Delivering) {
+    violation(56, call, p.describe(), "called outside the packet's EvtVmbChannelProcessPacket");
+    return;
+  }
+  // Q16: Fail retires the packet, the host gets no completion, and the queue stops.
+  --outstanding_;
+  queue_failed_ = true;
+  trace(p.describe() + " failed by the driver (VmbChannelPacketFail): incoming queue stopped");
+  release_incoming(p);
+}
+
+}  // namespace vmbsim

@@ -1,0 +1,50 @@
+// An offered channel as the guest sees it: the VMBus child device (PDO) that the driver under
+// test is given, plus the host endpoint behind it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/core/guid.h"
+#include "sim/core/host_channel.h"
+
+namespace vmbsim {
+
+class Simulation;
+
+struct OfferSpec {
+  Guid interface_type;
+  Guid interface_instance;
+  std::vector<uint8_t> user_data;  // at most 120 bytes (VMBUS_SERVER_CHANNEL_INIT_MAXIMUM_OFFER_DATA)
+  std::string name = "device";
+};
+
+class Device {
+ public:
+  static constexpr uint64_t kMagic = 0x564d424444455649ull;
+  static constexpr size_t kMaxUserData = 120;
+
+  Device(Simulation& sim, uint64_t id, OfferSpec spec);
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  // Resolves a WDFDEVICE / PDEVICE_OBJECT handle; null if it is not a device.
+  static Device* from_handle(const void* handle);
+  void* handle() { return this; }
+
+  uint64_t id() const { return id_; }
+  Simulation& sim() const { return sim_; }
+  const OfferSpec& offer() const { return spec_; }
+  HostChannel& host() { return host_; }
+
+ private:
+  uint64_t magic_ = kMagic;
+  Simulation& sim_;
+  uint64_t id_;
+  OfferSpec spec_;
+  HostChannel host_;
+};
+
+}  // namespace vmbsim

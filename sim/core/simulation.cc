@@ -1,0 +1,131 @@
+#include "sim/core/simulation.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace vmbsim {
+
+namespace {
+// Innermost live simulation per thread; see Simulation::current().
+thread_local Simulation* t_current = nullptr;
+
+std::string resolve_level(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  const char* env = std::getenv("VMBSIM_LOG");
+  return env && *env ? env : "off";
+}
+}  // namespace
+
+const char* to_string(CallbackKind kind) {
+  switch (kind) {
+    case CallbackKind::Opened: return "EvtChannelOpened";
+    case CallbackKind::Closed: return "EvtChannelClosed";
+    case CallbackKind::Suspend: return "EvtChannelSuspend";
+    case CallbackKind::Started: return "EvtChannelStarted";
+    case CallbackKind::PostStarted: return "EvtChannelPostStarted";
+    case CallbackKind::ProcessPacket: return "EvtVmbChannelProcessPacket";
+    case CallbackKind::ProcessingComplete: return "EvtVmbChannelProcessingComplete";
+    case CallbackKind::PacketCompletion: return "EvtVmbPacketCompletionRoutine";
+    case CallbackKind::PnpFailure: return "EvtChannelPnpFailure";
+  }
+  return "?";
+}
+
+Simulation::Simulation(SimulationOptions options)
+    : options_(std::move(options)), verifier_(options_.verifier_mode) {
+  // Loggers are not registered with spdlog's global registry: each simulation owns its own.
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  logger_ = std::make_shared<spdlog::logger>("vmbsim/" + options_.name, sink);
+  logger_->set_level(spdlog::level::from_str(resolve_level(options_.log_level)));
+  logger_->set_pattern("[%n %l] %v");
+  log_packets_ = logger_->should_log(spdlog::level::debug);
+  verifier_.set_observer([this](const Finding& f) {
+    add_trace("verifier: " + f.to_string());
+    if (f.severity == Severity::Error)
+      logger_->error("{}", f.to_string());
+    else
+      logger_->warn("{}", f.to_string());
+  });
+  previous_current_ = t_current;
+  t_current = this;
+}
+
+Simulation::~Simulation() {
+  shutdown();
+  // Callbacks may still reference the verifier while channels are destroyed.
+  channels_.clear();
+  devices_.clear();
+  if (t_current == this) t_current = previous_current_;
+}
+
+Simulation* Simulation::current() { return t_current; }
+
+bool Simulation::take_allocation_failure() {
+  if (failing_allocations_ == 0) return false;
+  --failing_allocations_;
+  returned_null_packet_ = true;
+  return true;
+}
+
+void Simulation::report_bad_handle(const char* call, const char* kind, const void* handle) {
+  char obj[64];
+  std::snprintf(obj, sizeof(obj), "%s %p", kind, handle);
+  Simulation* sim = t_current;
+  if (sim == nullptr) {
+    std::fprintf(stderr, "vmbsim: %s called with an invalid %s handle %p and no live simulation\n", call,
+                 kind, handle);
+    return;
+  }
+  bool null_packet = handle == nullptr && std::string(kind) == "VMBPACKET";
+  if (null_packet && sim->returned_null_packet_) {
+    sim->verifier().violation(35, call, 0, obj, "VmbPacketAllocate returned NULL and the result was used",
+                              sim->now());
+    return;
+  }
+  sim->verifier().violation(2, call, 0, obj,
+                            handle ? std::string("not a live ") + kind + " handle" : std::string("NULL ") + kind,
+                            sim->now());
+}
+
+void Simulation::add_trace(std::string line) {
+  logger_->info("{}", line);
+  trace_.push_back(std::move(line));
+}
+
+Device& Simulation::offer(OfferSpec spec) {
+  if (spec.user_data.size() > Device::kMaxUserData) spec.user_data.resize(Device::kMaxUserData);
+  devices_.push_back(std::make_unique<Device>(*this, devices_.size() + 1, std::move(spec)));
+  Device& d = *devices_.back();
+  add_trace("host: offered " + d.offer().name + " type " + d.offer().interface_type.to_string() +
+            " instance " + d.offer().interface_instance.to_string());
+  return d;
+}
+
+Channel* Simulation::allocate_channel(Device* parent, bool is_server, Status* status) {
+  if (is_server) {
+    // The server role is a later milestone; say so loudly instead of pretending.
+    logger_->error("VmbChannelAllocate(IsServer=TRUE): the server endpoint is not implemented yet");
+    *status = status::kNotImplemented;
+    return nullptr;
+  }
+  channels_.push_back(std::make_unique<Channel>(*this, parent, is_server, channels_.size() + 1));
+  *status = status::kSuccess;
+  Channel* c = channels_.back().get();
+  add_trace(c->describe() + ": allocated");
+  return c;
+}
+
+void Simulation::shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  for (auto& c : channels_) {
+    if (c->cleaned_up()) continue;
+    c->violation(6, "shutdown", c->describe(), "channel was never cleaned up (VmbChannelCleanup)");
+    c->cleanup();
+  }
+}
+
+}  // namespace vmbsim

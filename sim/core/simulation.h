@@ -1,0 +1,112 @@
+// One simulated VMBus: virtual time, the verifier, logging, offered devices and the channels
+// the driver under test allocates. Nothing is global: every handle leads back to its
+// Simulation, so independent simulations can live side by side (parallel tests, one fresh bus
+// per fuzz input).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "sim/core/channel.h"
+#include "sim/core/device.h"
+#include "sim/core/irql.h"
+#include "sim/core/scheduler.h"
+#include "sim/core/verifier.h"
+
+namespace vmbsim {
+
+struct SimulationOptions {
+  VerifierMode verifier_mode = VerifierMode::Collect;
+  // Used when the driver never calls VmbChannelInitSetMaximumPacketSize (kmcl-api.md Q23).
+  uint32_t default_max_packet_size = 4096;
+  // Data pages per ring when the driver never sets a page count; rings are also grown so that
+  // each holds at least four maximum-size packets.
+  uint32_t default_ring_pages = 16;
+  // Freed packet objects wait this many frees before reuse, so stale handles are caught.
+  uint32_t handle_quarantine = 16;
+  // Log level ("off", "info", "debug", ...). Empty: taken from $VMBSIM_LOG, default "off".
+  std::string log_level;
+  // Name used in log lines.
+  std::string name = "sim";
+};
+
+class Simulation {
+ public:
+  explicit Simulation(SimulationOptions options = {});
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  Scheduler& scheduler() { return scheduler_; }
+  Verifier& verifier() { return verifier_; }
+  spdlog::logger& log() { return *logger_; }
+  const SimulationOptions& options() const { return options_; }
+  VirtualTime now() const { return scheduler_.now(); }
+
+  // Host side: offers a channel; the returned device is what the driver under test is given.
+  Device& offer(OfferSpec spec);
+  const std::vector<std::unique_ptr<Device>>& devices() const { return devices_; }
+
+  // Driver side (VmbChannelAllocate). Returns null and sets *status on failure.
+  Channel* allocate_channel(Device* parent, bool is_server, Status* status);
+  const std::vector<std::unique_ptr<Channel>>& channels() const { return channels_; }
+
+  // Running.
+  size_t run_until_idle() { return scheduler_.run_until_idle(); }
+  size_t run_for(VirtualTime ns) { return scheduler_.run_for(ns); }
+  bool step() { return scheduler_.step(); }
+
+  // Reports leaks (channels never cleaned up, packets never freed, incoming packets never
+  // completed, transactions never answered). Idempotent; also run by the destructor.
+  void shutdown();
+
+  // What happened, in order: one line per lifecycle event (opens, callbacks, closes,
+  // violations). Per-packet events go to the debug log instead, to keep this cheap.
+  const std::vector<std::string>& trace() const { return trace_; }
+  void add_trace(std::string line);
+
+  // ---- Simulated IRQL and callback context ----
+  Irql irql() const { return frames_.empty() ? base_irql_ : frames_.back().irql; }
+  // For tests that model a driver holding a spin lock.
+  void set_base_irql(Irql irql) { base_irql_ = irql; }
+  const std::vector<CallbackFrame>& frames() const { return frames_; }
+  void push_frame(const CallbackFrame& f) { frames_.push_back(f); }
+  void pop_frame() { frames_.pop_back(); }
+
+  // Reports a call made with a handle that is NULL or not a vmbsim object of the expected kind.
+  // Such a handle carries no simulation, so this goes to the innermost live one (rule 2, or
+  // rule 35 for a NULL packet after an injected VmbPacketAllocate failure).
+  static void report_bad_handle(const char* call, const char* kind, const void* handle);
+  // Makes the next `count` VmbPacketAllocate calls (any channel) return NULL.
+  void fail_packet_allocations(uint32_t count) { failing_allocations_ = count; }
+  bool take_allocation_failure();
+
+  bool log_packets() const { return log_packets_; }
+  uint64_t next_object_id() { return ++object_ids_; }
+  // The innermost live simulation on this thread. Used only to report handles that carry no
+  // simulation of their own (NULL or garbage); may be null.
+  static Simulation* current();
+
+ private:
+  SimulationOptions options_;
+  std::shared_ptr<spdlog::logger> logger_;
+  Scheduler scheduler_;
+  Verifier verifier_;
+  std::vector<std::unique_ptr<Device>> devices_;
+  std::vector<std::unique_ptr<Channel>> channels_;
+  std::vector<CallbackFrame> frames_;
+  std::vector<std::string> trace_;
+  Irql base_irql_ = Irql::Passive;
+  bool log_packets_ = false;
+  bool shut_down_ = false;
+  uint64_t object_ids_ = 0;
+  uint32_t failing_allocations_ = 0;
+  bool returned_null_packet_ = false;
+  Simulation* previous_current_ = nullptr;
+};
+
+}  // namespace vmbsim

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds and runs every test. Installs what is missing first.
+#   tools/test.sh              RelWithDebInfo build, all tests
+#   tools/test.sh --sanitize   the same under AddressSanitizer + UndefinedBehaviorSanitizer
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/tools/install-deps.sh"
+
+mode=default
+if [ "${1:-}" = "--sanitize" ]; then mode=sanitize; fi
+
+if [ "$mode" = sanitize ]; then
+  build="$root/build/asan"
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVMBSIM_SANITIZE=ON \
+    -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+  build="$root/build/test"
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$build"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
