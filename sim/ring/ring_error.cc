@@ -9,15 +9,24 @@ namespace vmbsim::ring {
 
 const char* to_string(RingErrorKind kind) {
   switch (kind) {
-    case RingErrorKind::None: return "None";
-    case RingErrorKind::InvalidPeerIndex: return "InvalidPeerIndex";
-    case RingErrorKind::InvalidDataAvailable: return "InvalidDataAvailable";
-    case RingErrorKind::InvalidDescriptorLength: return "InvalidDescriptorLength";
-    case RingErrorKind::InvalidDataOffset: return "InvalidDataOffset";
-    case RingErrorKind::InvalidPacketType: return "InvalidPacketType";
-    case RingErrorKind::InvalidPacketFlags: return "InvalidPacketFlags";
-    case RingErrorKind::PacketTooLarge: return "PacketTooLarge";
-    case RingErrorKind::InvalidPendingSendSize: return "InvalidPendingSendSize";
+    case RingErrorKind::None:
+      return "None";
+    case RingErrorKind::InvalidPeerIndex:
+      return "InvalidPeerIndex";
+    case RingErrorKind::InvalidDataAvailable:
+      return "InvalidDataAvailable";
+    case RingErrorKind::InvalidDescriptorLength:
+      return "InvalidDescriptorLength";
+    case RingErrorKind::InvalidDataOffset:
+      return "InvalidDataOffset";
+    case RingErrorKind::InvalidPacketType:
+      return "InvalidPacketType";
+    case RingErrorKind::InvalidPacketFlags:
+      return "InvalidPacketFlags";
+    case RingErrorKind::PacketTooLarge:
+      return "PacketTooLarge";
+    case RingErrorKind::InvalidPendingSendSize:
+      return "InvalidPendingSendSize";
   }
   // A value outside the enum can only come from memory corruption; still say something useful.
   return "UnknownRingError";
@@ -27,12 +36,18 @@ namespace {
 
 const char* control_word_name(uint32_t offset) {
   switch (offset) {
-    case kWriteIndexOffset: return "write_index";
-    case kReadIndexOffset: return "read_index";
-    case kInterruptMaskOffset: return "interrupt_mask";
-    case kPendingSendSizeOffset: return "pending_send_sz";
-    case kFeatureBitsOffset: return "feature_bits";
-    default: return "control word";
+    case kWriteIndexOffset:
+      return "write_index";
+    case kReadIndexOffset:
+      return "read_index";
+    case kInterruptMaskOffset:
+      return "interrupt_mask";
+    case kPendingSendSizeOffset:
+      return "pending_send_sz";
+    case kFeatureBitsOffset:
+      return "feature_bits";
+    default:
+      return "control word";
   }
 }
 
@@ -92,8 +107,7 @@ std::string RingError::describe() const {
                     v, offset);
       break;
     default:
-      std::snprintf(buf, sizeof buf,
-                    "unknown ring error %u at offset 0x%" PRIx32 ", value 0x%llx",
+      std::snprintf(buf, sizeof buf, "unknown ring error %u at offset 0x%" PRIx32 ", value 0x%llx",
                     static_cast<unsigned>(kind), offset, v);
       break;
   }

@@ -58,8 +58,8 @@ constexpr uint32_t align8(uint32_t n) { return (n + 7u) & ~7u; }
 // Bytes a packet consumes in the ring: descriptor + header extension + padded payload + trailer.
 // The padding is computed in 64 bits: align8() on a u32 wraps for payload_len > 0xFFFFFFF8.
 constexpr uint64_t ring_bytes_for(uint32_t header_ext_len, uint32_t payload_len) {
-  return uint64_t{kDescriptorSize} + header_ext_len + ((uint64_t{payload_len} + 7u) & ~uint64_t{7}) +
-         kTrailerSize;
+  return uint64_t{kDescriptorSize} + header_ext_len +
+         ((uint64_t{payload_len} + 7u) & ~uint64_t{7}) + kTrailerSize;
 }
 
 }  // namespace vmbsim::ring

@@ -178,8 +178,8 @@ bool RingReader::commit() {
   }
   // Free space as the writer counts it (never-full rule: minus 8), now and before this batch.
   const uint32_t free_now = bytes_to_write(w, read_index_, size) - kTrailerSize;
-  const uint32_t batch = read_index_ >= old_index ? read_index_ - old_index
-                                                  : size - old_index + read_index_;
+  const uint32_t batch =
+      read_index_ >= old_index ? read_index_ - old_index : size - old_index + read_index_;
   // free_now < batch: the writer already refilled part of what this batch released, so
   // before the batch it was short of space. Treat that as "was short": a missed wakeup hangs the
   // writer, a spare one costs one interrupt.

@@ -12,8 +12,9 @@
 #include <cstdint>
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-              "the ring code memcpys descriptors and trailers in host order; the wire is little-endian");
+static_assert(
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+    "the ring code memcpys descriptors and trailers in host order; the wire is little-endian");
 #endif
 
 namespace vmbsim::ring::shared {

@@ -49,7 +49,9 @@ std::vector<uint8_t> payload_of(const ReadPacket& p) {
 // One initialised ring with a writer and a reader attached.
 struct Ring {
   explicit Ring(uint32_t pages, uint32_t max_packet = 0)
-      : mem(pages), view((initialize_ring(mem.view()), mem.view())), writer(view),
+      : mem(pages),
+        view((initialize_ring(mem.view()), mem.view())),
+        writer(view),
         reader(view, max_packet) {}
   FlatRingMemory mem;
   RingMemory view;
@@ -76,7 +78,8 @@ struct Ring {
 TEST(RingIo, RoundTripPreservesDescriptorAndPayload) {
   Ring ring(2);
   const auto payload = pattern(64, 1);
-  const WriteResult wr = ring.writer.write(inband(payload, 0x1122334455667788ull, kFlagCompletionRequested));
+  const WriteResult wr =
+      ring.writer.write(inband(payload, 0x1122334455667788ull, kFlagCompletionRequested));
   ASSERT_EQ(wr.status, WriteStatus::Written);
   EXPECT_EQ(ring.writer.write_index(), 16u + 64u + 8u);
   EXPECT_EQ(control_word(ring.view, kWriteIndexOffset), 88u);
@@ -99,7 +102,8 @@ TEST(RingIo, RoundTripPreservesDescriptorAndPayload) {
 
   EXPECT_EQ(ring.reader.read(ring.packet), ReadStatus::Empty);
   EXPECT_EQ(ring.reader.read_index(), 88u);
-  EXPECT_EQ(control_word(ring.view, kReadIndexOffset), 0u) << "read_index is published by commit only";
+  EXPECT_EQ(control_word(ring.view, kReadIndexOffset), 0u)
+      << "read_index is published by commit only";
   ring.reader.commit();
   EXPECT_EQ(control_word(ring.view, kReadIndexOffset), 88u);
 }
@@ -135,6 +139,26 @@ TEST(RingIo, CompletionAndHeaderExtensionRoundTrip) {
   EXPECT_EQ(ring.packet.descriptor.len8, 2);
   EXPECT_EQ(ring.packet.payload_size(), 0u);
   EXPECT_EQ(ring.packet.bytes.size(), 16u);
+}
+
+// header_ext is specified as a multiple of 8; a short one is zero-padded so that offset8 still
+// lands on the payload.
+TEST(RingIo, UnalignedHeaderExtensionIsZeroPadded) {
+  Ring ring(1);
+  std::memset(ring.view.data, 0xAA, ring.view.data_size);
+  const auto ext = pattern(5, 0x10);
+  const auto body = pattern(8, 0x20);
+  OutgoingPacket p;
+  p.header_ext = ConstBytes{ext.data(), 5};
+  p.payload = ConstBytes{body.data(), 8};
+  ASSERT_EQ(ring.writer.write(p).status, WriteStatus::Written);
+  ASSERT_EQ(ring.reader.read(ring.packet), ReadStatus::Packet);
+  EXPECT_EQ(ring.packet.descriptor.offset8, 3);
+  EXPECT_EQ(ring.packet.header_ext_size(), 8u);
+  const uint8_t* h = ring.packet.header_ext();
+  EXPECT_EQ(std::vector<uint8_t>(h, h + 5), ext);
+  EXPECT_EQ(std::vector<uint8_t>(h + 5, h + 8), std::vector<uint8_t>(3, 0));
+  EXPECT_EQ(payload_of(ring.packet), body);
 }
 
 TEST(RingIo, PayloadIsZeroPaddedToEightBytes) {
@@ -272,7 +296,8 @@ TEST(RingWrap, TrailerFillsLastEightBytes) {
 
 TEST(RingWrap, HeaderExtensionStraddlesEnd) {
   Ring ring(1);
-  ASSERT_NO_FATAL_FAILURE(ring.move_to(4072));  // descriptor [4072, 4088), ext [4088, 4096) + [0, 16)
+  ASSERT_NO_FATAL_FAILURE(
+      ring.move_to(4072));  // descriptor [4072, 4088), ext [4088, 4096) + [0, 16)
   const auto ext = pattern(24, 0x66);
   const auto body = pattern(8, 0x77);
   OutgoingPacket p;
@@ -386,7 +411,8 @@ TEST(RingIo, RandomTrafficMatchesModel) {
         if (ring.writer.write_index() < before) ++wraps;
       } else {
         ASSERT_EQ(r.status, WriteStatus::Full);
-        ASSERT_LT(ring.writer.bytes_free(), ring_bytes_for(0, static_cast<uint32_t>(payload.size())));
+        ASSERT_LT(ring.writer.bytes_free(),
+                  ring_bytes_for(0, static_cast<uint32_t>(payload.size())));
       }
     } else {
       const uint32_t start = ring.reader.read_index();
@@ -399,7 +425,8 @@ TEST(RingIo, RandomTrafficMatchesModel) {
       ASSERT_EQ(s, ReadStatus::Packet) << ring.reader.error().describe();
       ASSERT_EQ(ring.packet.descriptor.transaction_id, expect_id++);
       const auto& want = expected.front();
-      ASSERT_EQ(std::vector<uint8_t>(ring.packet.payload(), ring.packet.payload() + want.size()), want);
+      ASSERT_EQ(std::vector<uint8_t>(ring.packet.payload(), ring.packet.payload() + want.size()),
+                want);
       const uint32_t trailer_at = (start + ring.packet.descriptor.len8 * 8u) % ring.view.data_size;
       ASSERT_EQ(data_u64(ring.view, trailer_at), uint64_t{start} << 32);
       expected.pop_front();

@@ -1,4 +1,6 @@
 // FlatRingMemory, initialize_ring, RingError text and the layout helpers.
+#include "sim/ring/ring_memory.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -9,7 +11,6 @@
 
 #include "sim/ring/ring_error.h"
 #include "sim/ring/ring_layout.h"
-#include "sim/ring/ring_memory.h"
 
 namespace vmbsim::ring {
 namespace {
