@@ -44,7 +44,7 @@ void Channel::host_signal() { post_service(); }
 void Channel::post_service() {
   if (service_posted_ || cleaned_) return;
   service_posted_ = true;
-  sim_.scheduler().post([this] { service(); });
+  sim_.scheduler().post<&Channel::service>(this);
 }
 
 void Channel::service() {
@@ -66,48 +66,46 @@ void Channel::service() {
 
 void Channel::drain_ring() {
   if (!in_reader_ || (conn_ != ConnState::Opened && conn_ != ConnState::Closing)) return;
-  in_reader_->mask_interrupts();
+  // No interrupt_mask dance: the host endpoint runs on this same thread and never writes while
+  // we drain, so the mask/drain/unmask/re-check protocol (which guards against a concurrent
+  // writer) cannot change the outcome. An out-of-process host will need it back.
   for (;;) {
-    for (;;) {
-      // "While the cap is reached, KMCL removes nothing more from the ring."
-      if (quota_ && outstanding_ + pending_incoming_.size() >= quota_) break;
-      ring::ReadStatus rs = in_reader_->read(scratch_);
-      if (rs == ring::ReadStatus::Empty) break;
-      if (rs == ring::ReadStatus::Dead) {
-        if (!ring_dead_reported_) {
-          ring_dead_reported_ = true;
-          peer_error("host-to-guest ring is corrupt, channel stops reading: " + in_reader_->error().describe());
-        }
-        return;
-      }
-      const ring::PacketDescriptor& d = scratch_.descriptor;
-      if (scratch_.type() == ring::PacketType::Completion) {
-        handle_completion_packet(scratch_);
-        continue;
-      }
-      if (scratch_.type() != ring::PacketType::DataInband) {
-        // Transfer-page and GPA-direct packets from the host need external-data support.
-        peer_error("host sent packet type " + std::to_string(d.type) + " (txid " + std::to_string(d.transaction_id) +
-                   "), which a client channel without external data cannot process; dropped");
-        continue;
-      }
-      IncomingPacket* p = take_incoming();
-      p->transaction_id_ = d.transaction_id;
-      p->completion_requested_ = (d.flags & ring::kFlagCompletionRequested) != 0;
-      p->flags_ = 0;
-      uint32_t n = scratch_.payload_size();
-      if (p->buffer_.size() < n) p->buffer_.resize(n);
-      if (n) std::memcpy(p->buffer_.data(), scratch_.payload(), n);
-      p->length_ = n;
-      if (sim_.log_packets())
-        sim_.log().debug("ch{} <- host packet {} type={} flags={:#x} len={}", id_, p->describe(), d.type, d.flags, n);
-      pending_incoming_.push_back(p);
-    }
-    if (in_reader_->commit() && host_) host_->guest_ring_space();
-    if (!in_reader_->unmask_interrupts()) break;
+    // "While the cap is reached, KMCL removes nothing more from the ring."
     if (quota_ && outstanding_ + pending_incoming_.size() >= quota_) break;
-    in_reader_->mask_interrupts();
+    ring::ReadStatus rs = in_reader_->read(scratch_);
+    if (rs == ring::ReadStatus::Empty) break;
+    if (rs == ring::ReadStatus::Dead) {
+      if (!ring_dead_reported_) {
+        ring_dead_reported_ = true;
+        peer_error("host-to-guest ring is corrupt, channel stops reading: " + in_reader_->error().describe());
+      }
+      return;
+    }
+    const ring::PacketDescriptor& d = scratch_.descriptor;
+    if (scratch_.type() == ring::PacketType::Completion) {
+      handle_completion_packet(scratch_);
+      continue;
+    }
+    if (scratch_.type() != ring::PacketType::DataInband) {
+      // Transfer-page and GPA-direct packets from the host need external-data support.
+      peer_error("host sent packet type " + std::to_string(d.type) + " (txid " + std::to_string(d.transaction_id) +
+                 "), which a client channel without external data cannot process; dropped");
+      continue;
+    }
+    IncomingPacket* p = take_incoming();
+    p->transaction_id_ = d.transaction_id;
+    p->completion_requested_ = (d.flags & ring::kFlagCompletionRequested) != 0;
+    p->flags_ = 0;
+    uint32_t n = scratch_.payload_size();
+    if (p->buffer_.size() < n) p->buffer_.resize(n);
+    if (n) std::memcpy(p->buffer_.data(), scratch_.payload(), n);
+    p->length_ = n;
+    if (sim_.log_packets())
+      sim_.log().debug("ch{} <- host packet {} type={} flags={:#x} len={}", id_, p->describe(), d.type, d.flags, n);
+    pending_incoming_.push_back(p);
   }
+  // A completion routine run above may have closed the channel.
+  if (in_reader_ && in_reader_->commit() && host_) host_->guest_ring_space();
 }
 
 void Channel::deliver_incoming() {
@@ -129,7 +127,13 @@ void Channel::deliver_incoming() {
       complete_incoming(*p, nullptr, 0);
       continue;
     }
+    // Self-checks: ProcessPacket runs only from EvtChannelStarted to EvtChannelSuspend (rule 25),
+    // and at PASSIVE_LEVEL when the channel asked for it or the packet was deferred (rule 63).
+    if (!started_ || suspended_window_)
+      violation(25, "deliver", p->describe(), "simulator self-check: ProcessPacket outside EvtChannelStarted .. EvtChannelSuspend");
     invoke_frame_begin(CallbackKind::ProcessPacket, irql, p);
+    if ((passive_delivery_ || p->at_passive_) && sim_.irql() != Irql::Passive)
+      violation(63, "deliver", p->describe(), "simulator self-check: ProcessPacket above PASSIVE_LEVEL");
     client_->process_packet(*this, *p, p->buffer_.data(), p->length_, p->flags_);
     invoke_frame_end();
     ++delivered;
@@ -148,6 +152,8 @@ void Channel::deliver_incoming() {
   }
   if (delivered > 0 && callbacks_.processing_complete && busy_ == 0 && pending_incoming_.empty()) {
     invoke_frame_begin(CallbackKind::ProcessingComplete, batch_irql, nullptr);
+    if (passive_delivery_ && sim_.irql() != Irql::Passive)
+      violation(63, "deliver", "", "simulator self-check: ProcessingComplete above PASSIVE_LEVEL");
     client_->processing_complete(*this, delivered);
     invoke_frame_end();
   }

@@ -425,7 +425,8 @@ Status Channel::send_synchronous(const void* buffer, uint32_t length, bool has_e
   }
   if (completion_size && (*completion_size % 8) != 0) {
     violation(50, call, "", "*CompletionBufferSize = " + std::to_string(*completion_size) + " is not a multiple of 8");
-    return status::kInvalidParameter;
+    // Q13: an argument error names its parameter; CompletionBufferSize is the 7th.
+    return status::kInvalidParameter7;
   }
   if (completion_size && *completion_size && completion_buffer == nullptr) {
     violation(10, call, "", "CompletionBuffer is NULL with a non-zero size");

@@ -55,68 +55,58 @@ void HostChannel::guest_closed() {
 void HostChannel::guest_signal() {
   if (service_posted_) return;
   service_posted_ = true;
-  sim_.scheduler().post([this] { service(); });
+  sim_.scheduler().post<&HostChannel::service>(this);
 }
 
 void HostChannel::guest_ring_space() {
-  sim_.scheduler().post([this] { flush_writes(); });
+  sim_.scheduler().post<&HostChannel::flush_writes>(this);
 }
 
 void HostChannel::service() {
   service_posted_ = false;
   if (!guest_ || !draining_ || !reader_) return;
-  reader_->mask_interrupts();
+  // The guest runs on this thread and never writes while we drain, so no interrupt_mask
+  // protocol is needed (see Channel::drain_ring).
   for (;;) {
-    while (true) {
-      ring::ReadStatus rs = reader_->read(scratch_);
-      if (rs == ring::ReadStatus::Empty) break;
-      if (rs == ring::ReadStatus::Dead) {
-        if (!dead_reported_) {
-          dead_reported_ = true;
-          sim_.verifier().diagnostic(Diagnostic::PeerError, "host ring read", guest_->id(),
-                                     device_.offer().name,
-                                     "guest-to-host ring is corrupt: " + reader_->error().describe(),
-                                     sim_.now());
-        }
-        return;
+    ring::ReadStatus rs = reader_->read(scratch_);
+    if (rs == ring::ReadStatus::Empty) break;
+    if (rs == ring::ReadStatus::Dead) {
+      if (!dead_reported_) {
+        dead_reported_ = true;
+        sim_.verifier().diagnostic(Diagnostic::PeerError, "host ring read", guest_->id(), device_.offer().name,
+                                   "guest-to-host ring is corrupt: " + reader_->error().describe(), sim_.now());
       }
-      if (scratch_.type() == ring::PacketType::Completion) {
-        ++stats_.completions_received;
-        GuestCompletion c{scratch_.descriptor.transaction_id,
-                          std::vector<uint8_t>(scratch_.payload(),
-                                               scratch_.payload() + scratch_.payload_size())};
-        if (sim_.log_packets())
-          sim_.log().debug("host ch{} <- guest completion txid={:#x} len={}", guest_->id(),
-                           c.transaction_id, c.payload.size());
-        if (completion_handler_)
-          completion_handler_(*this, c);
-        else
-          completions_inbox_.push_back(std::move(c));
-      } else {
-        ++stats_.packets_received;
-        current_.type = scratch_.descriptor.type;
-        current_.flags = scratch_.descriptor.flags;
-        current_.transaction_id = scratch_.descriptor.transaction_id;
-        current_.payload.assign(scratch_.payload(), scratch_.payload() + scratch_.payload_size());
-        if (sim_.log_packets())
-          sim_.log().debug("host ch{} <- guest packet type={} flags={:#x} txid={:#x} len={}",
-                           guest_->id(), current_.type, current_.flags, current_.transaction_id,
-                           current_.payload.size());
-        if (packet_handler_)
-          packet_handler_(*this, current_);
-        else
-          inbox_.push_back(current_);
-      }
-      // A handler may have closed the channel.
-      if (!guest_ || !draining_) {
-        if (reader_ && reader_->commit() && guest_) guest_->host_ring_space();
-        return;
-      }
+      return;
     }
-    if (reader_->commit()) guest_->host_ring_space();
-    if (!reader_->unmask_interrupts()) break;
-    reader_->mask_interrupts();
+    if (scratch_.type() == ring::PacketType::Completion) {
+      ++stats_.completions_received;
+      GuestCompletion c{scratch_.descriptor.transaction_id,
+                        std::vector<uint8_t>(scratch_.payload(), scratch_.payload() + scratch_.payload_size())};
+      if (sim_.log_packets())
+        sim_.log().debug("host ch{} <- guest completion txid={:#x} len={}", guest_->id(), c.transaction_id,
+                         c.payload.size());
+      if (completion_handler_)
+        completion_handler_(*this, c);
+      else
+        completions_inbox_.push_back(std::move(c));
+    } else {
+      ++stats_.packets_received;
+      current_.type = scratch_.descriptor.type;
+      current_.flags = scratch_.descriptor.flags;
+      current_.transaction_id = scratch_.descriptor.transaction_id;
+      current_.payload.assign(scratch_.payload(), scratch_.payload() + scratch_.payload_size());
+      if (sim_.log_packets())
+        sim_.log().debug("host ch{} <- guest packet type={} flags={:#x} txid={:#x} len={}", guest_->id(),
+                         current_.type, current_.flags, current_.transaction_id, current_.payload.size());
+      if (packet_handler_)
+        packet_handler_(*this, current_);
+      else
+        inbox_.push_back(current_);
+    }
+    // A handler may have closed the channel or stopped draining.
+    if (!guest_ || !draining_) break;
   }
+  if (reader_ && reader_->commit() && guest_) guest_->host_ring_space();
 }
 
 void HostChannel::set_draining(bool draining) {

@@ -1,6 +1,33 @@
 #include "sim/core/scheduler.h"
 
+#include <memory>
+
+#include <boost/asio/post.hpp>
+
 namespace vmbsim {
+
+void Scheduler::run_function(void* fn) {
+  std::unique_ptr<std::function<void()>> owned(static_cast<std::function<void()>*>(fn));
+  (*owned)();
+}
+
+Scheduler::RunQueue::~RunQueue() {
+  // Events never run still own their std::function.
+  while (!empty()) {
+    Event e = pop();
+    if (e.fn == &Scheduler::run_function) delete static_cast<std::function<void()>*>(e.arg);
+  }
+}
+
+void Scheduler::RunQueue::grow() {
+  // Copy the live events, oldest first, into a twice larger ring.
+  std::vector<Event> bigger(slots_.size() * 2);
+  size_t n = size();
+  for (size_t i = 0; i < n; ++i) bigger[i] = slots_[(head_ + i) & (slots_.size() - 1)];
+  slots_.swap(bigger);
+  head_ = 0;
+  tail_ = n;
+}
 
 // One simulation is driven by one thread, so the io_context needs no internal locking.
 Scheduler::Scheduler() : io_(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE), work_(io_.get_executor()) {}
@@ -10,15 +37,19 @@ void Scheduler::post_after(VirtualTime delay_ns, std::function<void()> fn) {
   timers_.push(Timer{now_ + delay_ns, timer_seq_++, std::move(fn)});
 }
 
-bool Scheduler::run_ready_one() {
-  // The counter lets us skip poll_one when nothing is queued; it is decremented before the
-  // handler runs so that a nested pump inside the handler sees the right number.
-  if (ready_ == 0) return false;
-  --ready_;
-  // The work guard keeps poll_one from stopping the io_context when it runs dry.
-  io_.poll_one();
-  ++events_run_;
-  return true;
+void Scheduler::run_batch(size_t max) {
+  auto drain = [this, max] {
+    for (size_t n = 0; n < max && !queue_.empty(); ++n) {
+      Event e = queue_.pop();
+      ++events_run_;
+      e.fn(e.arg);
+    }
+  };
+  using Handler = PooledHandler<decltype(drain)>;
+  boost::asio::post(io_, Handler{drain, &pool_});
+  // The work guard keeps poll() from stopping the io_context when it runs dry; nested calls
+  // (a blocking KMCL call inside an event) are supported by asio.
+  io_.poll();
 }
 
 bool Scheduler::fire_next_timer(std::optional<VirtualTime> limit) {
@@ -28,16 +59,27 @@ bool Scheduler::fire_next_timer(std::optional<VirtualTime> limit) {
   Timer t = timers_.top();
   timers_.pop();
   if (t.due > now_) now_ = t.due;
-  ++events_run_;
-  t.fn();
+  post(std::move(t.fn));
+  run_batch(1);
   return true;
 }
 
-bool Scheduler::step() { return run_ready_one() || fire_next_timer(std::nullopt); }
+bool Scheduler::step() {
+  if (!queue_.empty()) {
+    run_batch(1);
+    return true;
+  }
+  return fire_next_timer(std::nullopt);
+}
 
 size_t Scheduler::run_until_idle() {
   uint64_t start = events_run_;
-  while (step()) {
+  for (;;) {
+    if (!queue_.empty()) {
+      run_batch(SIZE_MAX);
+      continue;
+    }
+    if (!fire_next_timer(std::nullopt)) break;
   }
   return static_cast<size_t>(events_run_ - start);
 }
@@ -45,7 +87,12 @@ size_t Scheduler::run_until_idle() {
 size_t Scheduler::run_for(VirtualTime duration_ns) {
   uint64_t start = events_run_;
   VirtualTime end = now_ + (duration_ns < 0 ? 0 : duration_ns);
-  while (run_ready_one() || fire_next_timer(end)) {
+  for (;;) {
+    if (!queue_.empty()) {
+      run_batch(SIZE_MAX);
+      continue;
+    }
+    if (!fire_next_timer(end)) break;
   }
   if (now_ < end) now_ = end;
   return static_cast<size_t>(events_run_ - start);
@@ -56,7 +103,11 @@ Scheduler::WaitResult Scheduler::run_until(const std::function<bool()>& done,
   for (;;) {
     if (done()) return WaitResult::Satisfied;
     if (deadline && now_ >= *deadline) return WaitResult::TimedOut;
-    if (run_ready_one()) continue;
+    // One event at a time: the condition must be re-checked after each.
+    if (!queue_.empty()) {
+      run_batch(1);
+      continue;
+    }
     if (fire_next_timer(deadline)) continue;
     if (deadline) {
       // Nothing can happen before the deadline: time passes and the wait times out.

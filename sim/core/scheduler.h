@@ -1,24 +1,29 @@
 // Deterministic virtual time on one Boost.Asio event loop.
 //
-// Ready work runs FIFO on an io_context driven with poll_one() (never blocking on the OS).
+// The io_context is the loop. Simulation events (interrupts, callbacks, host actions) sit in
+// a FIFO run queue that the loop drains through one asio handler per batch: asio charges two
+// atomic operations and an operation object per post, which for per-packet interrupts would be
+// a third of a whole KMCL transaction, so events are queued here and asio runs them in bulk.
 // Timers live in a heap keyed by (virtual time, sequence number) so equal deadlines fire in
-// the order they were set. When no ready work is left, time jumps to the earliest timer.
+// the order they were set. When no event is ready, time jumps to the earliest timer.
 // Everything happens on the thread that drives the simulation, so a run is reproducible.
 //
 // Blocking KMCL calls (synchronous request, pause, disable) are modelled by run_until():
 // a nested pump that runs other events until a condition holds. Asio supports nested
-// poll_one() on the same thread.
+// poll() on the same thread.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <queue>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
+
+#include "sim/core/handler_pool.h"
 
 namespace vmbsim {
 
@@ -34,10 +39,14 @@ class Scheduler {
   VirtualTime now() const { return now_; }
 
   // Queues `fn` to run after everything already queued, at the current virtual time.
-  template <typename Fn>
-  void post(Fn&& fn) {
-    ++ready_;
-    boost::asio::post(io_, std::forward<Fn>(fn));
+  void post(std::function<void()> fn) {
+    queue_.push(Event{&run_function, new std::function<void()>(std::move(fn))});
+  }
+  // The same for a member function call, without any allocation (the per-packet path:
+  // interrupts between guest and host).
+  template <auto Method, typename T>
+  void post(T* object) {
+    queue_.push(Event{[](void* p) { (static_cast<T*>(p)->*Method)(); }, object});
   }
   // Runs `fn` at now() + delay_ns (delay_ns >= 0).
   void post_after(VirtualTime delay_ns, std::function<void()> fn);
@@ -55,9 +64,33 @@ class Scheduler {
   WaitResult run_until(const std::function<bool()>& done, std::optional<VirtualTime> deadline);
 
   uint64_t events_run() const { return events_run_; }
-  bool idle() const { return ready_ == 0 && timers_.empty(); }
+  bool idle() const { return queue_.empty() && timers_.empty(); }
 
  private:
+  struct Event {
+    void (*fn)(void*);
+    void* arg;
+  };
+  static void run_function(void* fn);
+
+  // A FIFO of events that grows by doubling and never allocates in steady state.
+  class RunQueue {
+   public:
+    ~RunQueue();
+    bool empty() const { return head_ == tail_; }
+    size_t size() const { return tail_ - head_; }
+    void push(Event e) {
+      if (size() == slots_.size()) grow();
+      slots_[tail_++ & (slots_.size() - 1)] = e;
+    }
+    Event pop() { return slots_[head_++ & (slots_.size() - 1)]; }
+
+   private:
+    void grow();
+    std::vector<Event> slots_ = std::vector<Event>(64);
+    size_t head_ = 0, tail_ = 0;  // monotonically increasing; index with & (size - 1)
+  };
+
   struct Timer {
     VirtualTime due;
     uint64_t seq;
@@ -69,16 +102,18 @@ class Scheduler {
     }
   };
 
-  bool run_ready_one();
+  // Runs up to `max` queued events from inside the asio loop.
+  void run_batch(size_t max);
   bool fire_next_timer(std::optional<VirtualTime> limit);
 
+  HandlerPool pool_;  // declared before io_: pending handlers are freed into it on destruction
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  RunQueue queue_;
   std::priority_queue<Timer, std::vector<Timer>, Later> timers_;
   VirtualTime now_ = 0;
   uint64_t timer_seq_ = 0;
   uint64_t events_run_ = 0;
-  uint64_t ready_ = 0;  // posted handlers not yet run
 };
 
 }  // namespace vmbsim

@@ -115,6 +115,9 @@ Channel* Simulation::allocate_channel(Device* parent, bool is_server, Status* st
   *status = status::kSuccess;
   Channel* c = channels_.back().get();
   add_trace(c->describe() + ": allocated");
+  // VmbChannelAllocate is _IRQL_requires_(PASSIVE_LEVEL) (rule 8, or 61 from a receive
+  // callback). Like the other non-blocking PASSIVE-only calls it is reported, not refused.
+  c->check_passive("VmbChannelAllocate", false);
   return c;
 }
 
@@ -124,7 +127,20 @@ void Simulation::shutdown() {
   for (auto& c : channels_) {
     if (c->cleaned_up()) continue;
     c->violation(6, "shutdown", c->describe(), "channel was never cleaned up (VmbChannelCleanup)");
-    c->cleanup();
+    if (c->conn_state() == ConnState::Disabled) {
+      c->cleanup();
+      continue;
+    }
+    // Still enabled or open. The driver made no VmbChannelCleanup call, so rule 7 does not
+    // apply, and Channel::cleanup() would stop at it before the leak checks; closing the channel
+    // now would call into a driver that is already gone. Report what leaked with it instead
+    // (rules 43 and 53, as cleanup does); this is the only place a held incoming packet is seen.
+    for (auto& p : c->packets_)
+      if (p->origin() == Packet::Origin::Allocated && p->state() == Packet::State::Idle)
+        c->violation(43, "shutdown", p->describe(), "packet allocated but never freed");
+    for (auto& p : c->incoming_)
+      if (p->state() == IncomingPacket::State::Outstanding || p->state() == IncomingPacket::State::Deferred)
+        c->violation(53, "shutdown", p->describe(), "incoming packet delivered to EvtVmbChannelProcessPacket but never completed");
   }
 }
 
