@@ -39,11 +39,7 @@ void Scheduler::post_after(VirtualTime delay_ns, std::function<void()> fn) {
 
 void Scheduler::run_batch(size_t max) {
   auto drain = [this, max] {
-    for (size_t n = 0; n < max && !queue_.empty(); ++n) {
-      Event e = queue_.pop();
-      ++events_run_;
-      e.fn(e.arg);
-    }
+    for (size_t n = 0; n < max && !queue_.empty(); ++n) run_one_now();
   };
   using Handler = PooledHandler<decltype(drain)>;
   boost::asio::post(io_, Handler{drain, &pool_});
@@ -52,7 +48,13 @@ void Scheduler::run_batch(size_t max) {
   io_.poll();
 }
 
-bool Scheduler::fire_next_timer(std::optional<VirtualTime> limit) {
+void Scheduler::run_one_now() {
+  Event e = queue_.pop();
+  ++events_run_;
+  e.fn(e.arg);
+}
+
+bool Scheduler::fire_next_timer(std::optional<VirtualTime> limit, bool nested) {
   if (timers_.empty()) return false;
   if (limit && timers_.top().due > *limit) return false;
   // Copy out before popping: the callback may add timers.
@@ -60,7 +62,10 @@ bool Scheduler::fire_next_timer(std::optional<VirtualTime> limit) {
   timers_.pop();
   if (t.due > now_) now_ = t.due;
   post(std::move(t.fn));
-  run_batch(1);
+  if (nested)
+    run_one_now();
+  else
+    run_batch(1);
   return true;
 }
 
@@ -103,12 +108,14 @@ Scheduler::WaitResult Scheduler::run_until(const std::function<bool()>& done,
   for (;;) {
     if (done()) return WaitResult::Satisfied;
     if (deadline && now_ >= *deadline) return WaitResult::TimedOut;
-    // One event at a time: the condition must be re-checked after each.
+    // One event at a time: the condition must be re-checked after each. A blocking call is
+    // made from inside an event (or from the test's own code), so the event runs right here,
+    // nested, instead of through another asio operation.
     if (!queue_.empty()) {
-      run_batch(1);
+      run_one_now();
       continue;
     }
-    if (fire_next_timer(deadline)) continue;
+    if (fire_next_timer(deadline, /*nested=*/true)) continue;
     if (deadline) {
       // Nothing can happen before the deadline: time passes and the wait times out.
       now_ = *deadline;

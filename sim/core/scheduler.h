@@ -104,7 +104,8 @@ class Scheduler {
 
   // Runs up to `max` queued events from inside the asio loop.
   void run_batch(size_t max);
-  bool fire_next_timer(std::optional<VirtualTime> limit);
+  void run_one_now();
+  bool fire_next_timer(std::optional<VirtualTime> limit, bool nested = false);
 
   HandlerPool pool_;  // declared before io_: pending handlers are freed into it on destruction
   boost::asio::io_context io_;

@@ -728,6 +728,7 @@ TEST_F(VerifierRulesTest, Rule63_SelfCheckQuietWithPassiveDelivery) {
   run();
   ASSERT_EQ(ch.incoming.size(), 4u);
   for (const IncomingRecord& r : ch.incoming) EXPECT_EQ(r.irql, Irql::Passive);
+  EXPECT_EQ(violations(63), 0u) << findings();
   kmcl.VmbChannelSetIncomingProcessingAtPassive(ch.channel, FALSE);
   ch.on_packet = [&](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) {
     if (sim.irql() == Irql::Dispatch)
