@@ -467,7 +467,7 @@ void Channel::pause() {
   auto r = sim_.scheduler().run_until([this] { return outstanding_ == 0; }, std::nullopt);
   if (r != Scheduler::WaitResult::Satisfied) {
     for (auto& p : incoming_)
-      if (p->state_ == IncomingPacket::State::Outstanding || p->state_ == IncomingPacket::State::Deferred)
+      if (p->state_ == IncomingPacket::State::Outstanding)
         violation(23, call, p->describe(), "incoming packet still not completed after EvtChannelSuspend; Pause would wait forever");
     sim_.verifier().diagnostic(Diagnostic::Hang, call, id_, describe(),
                                "VmbChannelPause could never return; returning instead of hanging", sim_.now());
@@ -509,7 +509,7 @@ void Channel::disable() {
       [this] { return outstanding_ == 0 || conn_ == ConnState::Disabled; }, std::nullopt);
   if (r != Scheduler::WaitResult::Satisfied) {
     for (auto& p : incoming_) {
-      if (p->state_ == IncomingPacket::State::Outstanding || p->state_ == IncomingPacket::State::Deferred) {
+      if (p->state_ == IncomingPacket::State::Outstanding) {
         violation(23, call, p->describe(), "incoming packet never completed after EvtChannelSuspend; Disable would wait forever");
         // Retire it so Disable can return; it is not reported again at cleanup.
         --outstanding_;
@@ -582,6 +582,12 @@ void Channel::teardown_rings() {
   in_mem_.reset();
 }
 
+void Channel::abandon() {
+  if (host_) host_->guest_closed();
+  host_ = nullptr;
+  cleaned_ = true;
+}
+
 void Channel::cleanup() {
   const char* call = "VmbChannelCleanup";
   if (cleaned_) {
@@ -600,7 +606,7 @@ void Channel::cleanup() {
       violation(43, call, p->describe(), "packet allocated but never freed (or its replaced completion routine never freed it)");
   }
   for (auto& p : incoming_) {
-    if (p->state_ == IncomingPacket::State::Outstanding || p->state_ == IncomingPacket::State::Deferred)
+    if (p->state_ == IncomingPacket::State::Outstanding)
       violation(53, call, p->describe(), "incoming packet delivered to EvtVmbChannelProcessPacket but never completed");
   }
   cleaned_ = true;

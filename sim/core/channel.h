@@ -102,6 +102,8 @@ class Channel {
   void pause();
   // Frees the channel (the object stays as a tombstone so later use is caught, rule 6).
   void cleanup();
+  // Shutdown without the driver: stops all activity without calling any callback.
+  void abandon();
 
   // ---- Outgoing packets ----
   Packet* allocate_packet();

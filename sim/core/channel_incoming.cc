@@ -115,7 +115,7 @@ void Channel::deliver_incoming() {
          conn_ == ConnState::Opened) {
     IncomingPacket* p = pending_incoming_.front();
     pending_incoming_.pop_front();
-    if (p->state_ != IncomingPacket::State::Deferred) ++outstanding_;
+    ++outstanding_;
     if (quota_ && outstanding_ > quota_)
       violation(62, "deliver", p->describe(), "simulator self-check: transaction quota exceeded");
     Irql irql = (passive_delivery_ || p->at_passive_) ? Irql::Passive : Irql::Dispatch;
@@ -201,7 +201,10 @@ void Channel::defer_to_passive(IncomingPacket& p) {
                                sim_.now());
     return;
   }
+  // Back on the parsing queue: the simulator holds it now, not the driver, so Pause and
+  // Disable do not wait for it.
   p.state_ = IncomingPacket::State::Deferred;
+  --outstanding_;
 }
 
 void Channel::fail_incoming(IncomingPacket& p) {

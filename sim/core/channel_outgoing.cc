@@ -64,6 +64,7 @@ Packet* Channel::allocate_packet() {
     sim_.log().info("{}: VmbPacketAllocate fails (injected)", describe());
     return nullptr;
   }
+  sim_.note_allocation_success();
   return take_packet(Packet::Origin::Allocated);
 }
 

@@ -81,6 +81,7 @@ void Simulation::report_bad_handle(const char* call, const char* kind, const voi
   }
   bool null_packet = handle == nullptr && std::string(kind) == "VMBPACKET";
   if (null_packet && sim->returned_null_packet_) {
+    sim->returned_null_packet_ = false;  // one NULL result, one report
     sim->verifier().violation(35, call, 0, obj, "VmbPacketAllocate returned NULL and the result was used",
                               sim->now());
     return;
@@ -126,21 +127,23 @@ void Simulation::shutdown() {
   shut_down_ = true;
   for (auto& c : channels_) {
     if (c->cleaned_up()) continue;
-    c->violation(6, "shutdown", c->describe(), "channel was never cleaned up (VmbChannelCleanup)");
-    if (c->conn_state() == ConnState::Disabled) {
-      c->cleanup();
-      continue;
-    }
-    // Still enabled or open. The driver made no VmbChannelCleanup call, so rule 7 does not
-    // apply, and Channel::cleanup() would stop at it before the leak checks; closing the channel
-    // now would call into a driver that is already gone. Report what leaked with it instead
-    // (rules 43 and 53, as cleanup does); this is the only place a held incoming packet is seen.
-    for (auto& p : c->packets_)
+    // The driver made no VmbChannelCleanup call (so rule 7 does not apply). Nothing here calls
+    // back into the driver: at shutdown its code or context may already be gone. Report what
+    // leaked with the channel instead.
+    c->violation(6, "shutdown", c->describe(), std::string("channel was never cleaned up (it is ") +
+                                                   to_string(c->conn_state()) + ")");
+    for (auto& p : c->packets_) {
       if (p->origin() == Packet::Origin::Allocated && p->state() == Packet::State::Idle)
         c->violation(43, "shutdown", p->describe(), "packet allocated but never freed");
+      if (p->state() == Packet::State::AwaitingCompletion || p->state() == Packet::State::Queued ||
+          p->state() == Packet::State::CompletionPending)
+        verifier_.diagnostic(Diagnostic::Unanswered, "shutdown", c->id(), p->describe(),
+                             "transaction never completed: its completion routine never ran", now());
+    }
     for (auto& p : c->incoming_)
-      if (p->state() == IncomingPacket::State::Outstanding || p->state() == IncomingPacket::State::Deferred)
+      if (p->state() == IncomingPacket::State::Outstanding)
         c->violation(53, "shutdown", p->describe(), "incoming packet delivered to EvtVmbChannelProcessPacket but never completed");
+    c->abandon();
   }
 }
 

@@ -84,6 +84,7 @@ class Simulation {
   // Makes the next `count` VmbPacketAllocate calls (any channel) return NULL.
   void fail_packet_allocations(uint32_t count) { failing_allocations_ = count; }
   bool take_allocation_failure();
+  void note_allocation_success() { returned_null_packet_ = false; }
 
   bool log_packets() const { return log_packets_; }
   uint64_t next_object_id() { return ++object_ids_; }

@@ -329,6 +329,38 @@ TEST_F(KmclTest, HostCloseWaitsForOutstandingIncomingPackets) {
   EXPECT_TRUE(sim.verifier().clean()) << findings();
 }
 
+TEST_F(KmclTest, DisableWithADeferredPacketWaitingForRedeliveryReturns) {
+  TestChannel& ch = open_channel();
+  ch.on_packet = [this](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) {
+    if (sim.irql() == Irql::Dispatch) kmcl.VmbChannelPacketDeferToPassive(p);
+  };
+  host.send(std::vector<uint8_t>{1}, true);
+  ASSERT_TRUE(sim.step());  // delivered at DISPATCH and deferred; redelivery is still queued
+  ASSERT_EQ(ch.incoming.size(), 1u);
+  kmcl.VmbChannelDisable(ch.channel);  // the simulator holds the packet, so nothing to wait for
+  EXPECT_EQ(ch.events.back(), "Closed");
+  kmcl.VmbChannelCleanup(ch.channel);
+  run();
+  sim.shutdown();
+  EXPECT_EQ(ch.incoming.size(), 1u);  // never redelivered after the close
+  EXPECT_TRUE(sim.verifier().findings().empty()) << findings();
+}
+
+TEST_F(KmclTest, ShutdownReportsLeaksWithoutCallingTheDriver) {
+  TestChannel& ch = open_channel();
+  VMBPACKET p = kmcl.VmbPacketAllocate(ch.channel);
+  kmcl.VmbPacketSetCompletionRoutine(p, TestChannel::completion_routine);
+  ASSERT_EQ(send(p, {1}), STATUS_SUCCESS);
+  kmcl.VmbPacketAllocate(ch.channel);  // never sent, never freed
+  run();
+  sim.shutdown();  // the driver never disabled or cleaned up its channel
+  EXPECT_TRUE(ch.completions.empty());
+  EXPECT_EQ(ch.events, (Events{"Opened", "Started", "PostStarted"}));
+  EXPECT_EQ(violations(6), 1u) << findings();
+  EXPECT_EQ(violations(43), 1u) << findings();
+  EXPECT_EQ(sim.verifier().count(Diagnostic::Unanswered), 1u) << findings();
+}
+
 TEST_F(KmclTest, SameScriptGivesTheSameTrace) {
   auto script = [](Simulation& s) {
     Device& d = s.offer(default_test_offer());
