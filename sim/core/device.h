@@ -40,7 +40,7 @@ class Device {
   HostChannel& host() { return host_; }
 
  private:
-  uint64_t magic_ = kMagic;
+  [[maybe_unused]] uint64_t magic_ = kMagic;  // first member: handles are resolved through it
   Simulation& sim_;
   uint64_t id_;
   OfferSpec spec_;
