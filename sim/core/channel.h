@@ -172,7 +172,8 @@ class Channel {
   void deliver_incoming();
   void flush_sends();
   enum class WriteOutcome { Written, Full, Dead };
-  WriteOutcome write_item(const OutItem& item);
+  // direct_payload: the caller's buffer for a packet being sent right now (no copy kept).
+  WriteOutcome write_item(const OutItem& item, const void* direct_payload = nullptr);
   void finish_transaction(Packet& p, Status st, const void* bytes, uint32_t len, bool inline_call);
   void run_completion_routine(Packet& p, Status st, const void* bytes, uint32_t len);
   void signal_host();

@@ -47,7 +47,8 @@ Packet* Channel::take_packet(Packet::Origin origin) {
 
 void Channel::release_packet(Packet& p) {
   p.state_ = Packet::State::Free;
-  if (p.payload_len_) std::memset(p.payload_.data(), kPoison, p.payload_len_);
+  if (p.payload_copied_) std::memset(p.payload_.data(), kPoison, p.payload_len_);
+  p.payload_copied_ = false;
   p.payload_len_ = 0;
   free_packets_.push_back(p.index_);
 }
@@ -207,34 +208,38 @@ Status Channel::send(Packet& p, const void* buffer, uint32_t length, bool has_ex
   p.transaction_id_ = (uint64_t{p.generation_} << 32) | (p.index_ + 1u);
   p.send_flags_ = flags;
   p.wait_for_completion_ = (flags & send_flag::kWaitForCompletion) != 0;
-  if (p.payload_.size() < length) p.payload_.resize(length);
-  if (length) std::memcpy(p.payload_.data(), buffer, length);
   p.payload_len_ = length;
   if (sim_.log_packets())
     sim_.log().debug("ch{} -> host {} txid={:#x} flags={:#x} len={}", id_, p.describe(), p.transaction_id_, flags, length);
 
+  // Straight from the caller's buffer into the ring when nothing is queued ahead (the common
+  // case): the packet keeps a copy only if it has to wait.
   if (conn_ == ConnState::Opened && send_queue_.empty()) {
     OutItem item{&p, nullptr};
-    if (write_item(item) == WriteOutcome::Written) return status::kSuccess;
+    if (write_item(item, buffer) == WriteOutcome::Written) return status::kSuccess;
   } else if (conn_ != ConnState::Opened && conn_ != ConnState::Closing) {
     sim_.verifier().violation(52, call, id_, p.describe(),
                               std::string("queued, not transmitted: the channel is ") + to_string(conn_),
                               sim_.now());
   }
-  // Ring full (pending_send_sz is now set), packets ahead of it, or not open: queue in order.
+  // Ring full (pending_send_sz is now set), packets ahead of it, or not open: queue in order,
+  // with a copy of the inline buffer (Q15: the caller may reuse it once Send returns).
+  if (p.payload_.size() < length) p.payload_.resize(length);
+  if (length) std::memcpy(p.payload_.data(), buffer, length);
+  p.payload_copied_ = true;
   p.state_ = Packet::State::Queued;
   send_queue_.push_back(OutItem{&p, nullptr});
   return status::kSuccess;
 }
 
-Channel::WriteOutcome Channel::write_item(const OutItem& item) {
+Channel::WriteOutcome Channel::write_item(const OutItem& item, const void* direct_payload) {
   ring::OutgoingPacket op;
   if (item.packet) {
     Packet& p = *item.packet;
     op.type = ring::PacketType::DataInband;
     op.flags = p.wait_for_completion_ ? ring::kFlagCompletionRequested : 0;
     op.transaction_id = p.transaction_id_;
-    op.payload = {p.payload_.data(), p.payload_len_};
+    op.payload = {direct_payload ? direct_payload : p.payload_.data(), p.payload_len_};
   } else {
     IncomingPacket& c = *item.completion;
     op.type = ring::PacketType::Completion;
@@ -270,7 +275,7 @@ Channel::WriteOutcome Channel::write_item(const OutItem& item) {
     case ring::WriteStatus::Full: {
       uint32_t need = static_cast<uint32_t>(ring::ring_bytes_for(0, op.payload.size));
       // request_space re-checks after publishing pending_send_sz: true means retry now.
-      if (out_writer_->request_space(need)) return write_item(item);
+      if (out_writer_->request_space(need)) return write_item(item, direct_payload);
       return WriteOutcome::Full;
     }
     case ring::WriteStatus::TooLarge:

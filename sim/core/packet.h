@@ -62,6 +62,7 @@ class Packet {
   uint64_t transaction_id_ = 0;
   std::vector<uint8_t> payload_;  // copy of the inline buffer (Q15)
   uint32_t payload_len_ = 0;
+  bool payload_copied_ = false;  // payload_ holds the bytes (the packet had to wait)
   Status completion_status_ = status::kSuccess;
   std::vector<uint8_t> completion_bytes_;  // kept only when the routine runs later
   // Synchronous requests (Origin::Internal).
