@@ -173,6 +173,9 @@ void Channel::complete_incoming(IncomingPacket& p, const void* buffer, uint32_t 
       return;
   }
   --outstanding_;
+  if (sim_.log_packets())
+    sim_.log().debug("ch{} -> host {} completed: type=11 len={}{}", id_, p.describe(), length,
+                     p.completion_requested_ ? "" : " (none requested: nothing sent)");
   if (!p.completion_requested_ || conn_ == ConnState::Disabled || !out_writer_) {
     release_incoming(p);
   } else {

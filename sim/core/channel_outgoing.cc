@@ -210,7 +210,8 @@ Status Channel::send(Packet& p, const void* buffer, uint32_t length, bool has_ex
   p.wait_for_completion_ = (flags & send_flag::kWaitForCompletion) != 0;
   p.payload_len_ = length;
   if (sim_.log_packets())
-    sim_.log().debug("ch{} -> host {} txid={:#x} flags={:#x} len={}", id_, p.describe(), p.transaction_id_, flags, length);
+    sim_.log().debug("ch{} -> host {} type=6 txid={:#x} send-flags={:#x} len={}", id_, p.describe(), p.transaction_id_,
+                     flags, length);
 
   // Straight from the caller's buffer into the ring when nothing is queued ahead (the common
   // case): the packet keeps a copy only if it has to wait.
