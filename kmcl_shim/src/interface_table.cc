@@ -10,12 +10,31 @@
 namespace {
 
 // WDM convention: the provider references the interface before returning it and the consumer
-// dereferences it when done. We count per device so over-dereferencing is caught.
+// dereferences it when done. References are counted per device, so a dereference with none
+// left (the table used after its last dereference) is caught.
 VOID interface_reference(PVOID context) {
-  if (auto* d = vmbsim::Device::from_handle(context)) d->sim().log().debug("KMCL interface referenced");
+  vmbsim::Device* d = vmbsim::Device::from_handle(context);
+  if (d == nullptr) {
+    vmbsim::Simulation::report_bad_handle("InterfaceReference", "KMCL interface Context", context);
+    return;
+  }
+  d->interface_referenced();
+  d->sim().log().debug("KMCL interface referenced ({} held)", d->interface_refs());
 }
 VOID interface_dereference(PVOID context) {
-  if (auto* d = vmbsim::Device::from_handle(context)) d->sim().log().debug("KMCL interface dereferenced");
+  vmbsim::Device* d = vmbsim::Device::from_handle(context);
+  if (d == nullptr) {
+    vmbsim::Simulation::report_bad_handle("InterfaceDereference", "KMCL interface Context", context);
+    return;
+  }
+  if (!d->interface_dereferenced()) {
+    d->sim().verifier().violation(1, "InterfaceDereference", 0, "device " + std::to_string(d->id()),
+                                  "dereferenced more often than it was referenced: the table was used after "
+                                  "its last InterfaceDereference",
+                                  d->sim().now());
+    return;
+  }
+  d->sim().log().debug("KMCL interface dereferenced ({} held)", d->interface_refs());
 }
 
 void fill_client(KMCL_CLIENT_INTERFACE_V1* t) {

@@ -39,12 +39,24 @@ class Device {
   const OfferSpec& offer() const { return spec_; }
   HostChannel& host() { return host_; }
 
+  // KMCL interface references handed out by WdfFdoQueryForInterface (WDM convention: the
+  // query references, the driver dereferences once when done).
+  void interface_referenced() { ++interface_refs_; }
+  // Returns false (and changes nothing) when there is no reference left to drop.
+  bool interface_dereferenced() {
+    if (interface_refs_ == 0) return false;
+    --interface_refs_;
+    return true;
+  }
+  uint32_t interface_refs() const { return interface_refs_; }
+
  private:
   [[maybe_unused]] uint64_t magic_ = kMagic;  // first member: handles are resolved through it
   Simulation& sim_;
   uint64_t id_;
   OfferSpec spec_;
   HostChannel host_;
+  uint32_t interface_refs_ = 0;
 };
 
 }  // namespace vmbsim

@@ -269,6 +269,61 @@ TEST_F(KmclTest, SynchronousRequestWithNoPossibleAnswerIsReportedNotHung) {
   EXPECT_EQ(sim.verifier().count(Diagnostic::Hang), 1u);
 }
 
+TEST_F(KmclTest, SynchronousRequestEndsWithDeviceRemovedWhenTheHostRescinds) {
+  TestChannel& ch = open_channel();
+  sim.scheduler().post_after(5'000, [this] { host.rescind(); });
+  uint8_t req[8] = {};
+  uint8_t reply[8];
+  UINT32 size = sizeof(reply);
+  NTSTATUS s = kmcl.VmbChannelSendSynchronousRequest(ch.channel, req, sizeof(req), nullptr,
+                                                     VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION, reply, &size,
+                                                     nullptr);
+  EXPECT_EQ(s, STATUS_DEVICE_REMOVED);
+  EXPECT_EQ(size, 0u);
+  EXPECT_EQ(sim.now(), 5'000);
+  EXPECT_EQ(ch.events.back(), "Closed");
+  EXPECT_EQ(sim.verifier().count(Diagnostic::Hang), 0u) << findings();
+}
+
+TEST_F(KmclTest, SynchronousResponseLargerThanTheBufferIsTruncated) {
+  host.on_packet([](HostChannel& h, const HostPacket& p) { h.complete(p.transaction_id, std::vector<uint8_t>(24, 7)); });
+  TestChannel& ch = open_channel();
+  uint8_t req[8] = {};
+  uint8_t reply[16] = {};
+  UINT32 size = sizeof(reply);
+  NTSTATUS s = kmcl.VmbChannelSendSynchronousRequest(ch.channel, req, sizeof(req), nullptr,
+                                                     VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION, reply, &size,
+                                                     nullptr);
+  EXPECT_EQ(s, STATUS_BUFFER_OVERFLOW);
+  EXPECT_EQ(size, 16u);
+  EXPECT_EQ(reply[15], 7);
+}
+
+TEST_F(KmclTest, NonBlockingSynchronousSendIsATrySend) {
+  ChannelConfig cfg;
+  cfg.ring_pages = 1;
+  cfg.max_packet_size = 1024;
+  TestChannel& ch = open_channel(cfg);
+  host.set_draining(false);
+  std::vector<uint8_t> req(1000, 1);
+  LARGE_INTEGER zero;
+  zero.QuadPart = 0;
+  int sent = 0;
+  NTSTATUS s = STATUS_SUCCESS;
+  while (s == STATUS_SUCCESS && sent < 100) {
+    UINT32 size = 0;
+    s = kmcl.VmbChannelSendSynchronousRequest(ch.channel, req.data(), static_cast<UINT32>(req.size()), nullptr, 0,
+                                              nullptr, &size, &zero);
+    if (s == STATUS_SUCCESS) ++sent;
+  }
+  EXPECT_EQ(s, STATUS_BUFFER_OVERFLOW);  // the ring is full and nothing was queued
+  EXPECT_GT(sent, 0);
+  EXPECT_EQ(shim::channel(ch.channel)->queued_sends(), 0u);
+  host.set_draining(true);
+  run();
+  EXPECT_EQ(host.inbox().size(), static_cast<size_t>(sent));
+}
+
 TEST_F(KmclTest, BackPressureQueuesAndDrainsInOrder) {
   ChannelConfig cfg;
   cfg.ring_pages = 2;
