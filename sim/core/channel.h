@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sim/core/channel_client.h"
+#include "sim/core/fifo.h"
 #include "sim/core/guid.h"
 #include "sim/core/irql.h"
 #include "sim/core/packet.h"
@@ -240,14 +241,14 @@ class Channel {
 
   // Outgoing
   std::vector<std::unique_ptr<Packet>> packets_;
-  std::deque<uint32_t> free_packets_;
+  Fifo<uint32_t> free_packets_;  // FIFO: freed objects sit out a quarantine before reuse
   std::deque<OutItem> send_queue_;
   std::deque<Packet*> pending_completions_;
   size_t awaiting_ = 0;  // packets in AwaitingCompletion
 
   // Incoming
   std::vector<std::unique_ptr<IncomingPacket>> incoming_;
-  std::deque<uint32_t> free_incoming_;
+  Fifo<uint32_t> free_incoming_;
   std::deque<IncomingPacket*> pending_incoming_;
   std::vector<IncomingPacket*> pending_deferred_;  // redelivered at PASSIVE by a later event
   size_t outstanding_ = 0;  // Delivering + Outstanding + Deferred

@@ -16,8 +16,7 @@ constexpr uint32_t kMaxDeferrals = 16;
 IncomingPacket* Channel::take_incoming() {
   IncomingPacket* p;
   if (free_incoming_.size() > sim_.options().handle_quarantine) {
-    p = incoming_[free_incoming_.front()].get();
-    free_incoming_.pop_front();
+    p = incoming_[free_incoming_.pop()].get();
   } else {
     incoming_.push_back(std::make_unique<IncomingPacket>());
     p = incoming_.back().get();
@@ -36,7 +35,7 @@ void Channel::release_incoming(IncomingPacket& p) {
   // The ProcessPacket buffer is invalid from now on (Q14): poison it.
   if (p.length_) std::memset(p.buffer_.data(), kPoison, p.length_);
   p.state_ = IncomingPacket::State::Free;
-  free_incoming_.push_back(p.index_);
+  free_incoming_.push(p.index_);
 }
 
 void Channel::host_signal() { post_service(); }

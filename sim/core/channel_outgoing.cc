@@ -24,8 +24,7 @@ std::string hex(uint64_t v) {
 Packet* Channel::take_packet(Packet::Origin origin) {
   Packet* p;
   if (free_packets_.size() > sim_.options().handle_quarantine) {
-    p = packets_[free_packets_.front()].get();
-    free_packets_.pop_front();
+    p = packets_[free_packets_.pop()].get();
   } else {
     packets_.push_back(std::make_unique<Packet>());
     p = packets_.back().get();
@@ -50,7 +49,7 @@ void Channel::release_packet(Packet& p) {
   if (p.payload_copied_) std::memset(p.payload_.data(), kPoison, p.payload_len_);
   p.payload_copied_ = false;
   p.payload_len_ = 0;
-  free_packets_.push_back(p.index_);
+  free_packets_.push(p.index_);
 }
 
 // ---------------------------------------------------------------------------------------------

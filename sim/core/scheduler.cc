@@ -19,15 +19,6 @@ Scheduler::RunQueue::~RunQueue() {
   }
 }
 
-void Scheduler::RunQueue::grow() {
-  // Copy the live events, oldest first, into a twice larger ring.
-  std::vector<Event> bigger(slots_.size() * 2);
-  size_t n = size();
-  for (size_t i = 0; i < n; ++i) bigger[i] = slots_[(head_ + i) & (slots_.size() - 1)];
-  slots_.swap(bigger);
-  head_ = 0;
-  tail_ = n;
-}
 
 // One simulation is driven by one thread, so the io_context needs no internal locking.
 Scheduler::Scheduler() : io_(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE), work_(io_.get_executor()) {}

@@ -23,6 +23,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "sim/core/fifo.h"
 #include "sim/core/handler_pool.h"
 
 namespace vmbsim {
@@ -73,22 +74,10 @@ class Scheduler {
   };
   static void run_function(void* fn);
 
-  // A FIFO of events that grows by doubling and never allocates in steady state.
-  class RunQueue {
+  // Events not yet run; those posted as std::function own a heap copy of it.
+  class RunQueue : public Fifo<Event> {
    public:
     ~RunQueue();
-    bool empty() const { return head_ == tail_; }
-    size_t size() const { return tail_ - head_; }
-    void push(Event e) {
-      if (size() == slots_.size()) grow();
-      slots_[tail_++ & (slots_.size() - 1)] = e;
-    }
-    Event pop() { return slots_[head_++ & (slots_.size() - 1)]; }
-
-   private:
-    void grow();
-    std::vector<Event> slots_ = std::vector<Event>(64);
-    size_t head_ = 0, tail_ = 0;  // monotonically increasing; index with & (size - 1)
   };
 
   struct Timer {
