@@ -145,7 +145,8 @@ void Channel::deliver_incoming() {
     }
   }
   if (!pending_deferred_.empty() && busy_ == 0) {
-    for (IncomingPacket* p : pending_deferred_) pending_incoming_.push_front(p);
+    // Back to the head of the queue, keeping their order.
+    for (auto it = pending_deferred_.rbegin(); it != pending_deferred_.rend(); ++it) pending_incoming_.push_front(*it);
     pending_deferred_.clear();
     post_service();
   }

@@ -209,6 +209,25 @@ TEST_F(KmclTest, DeferToPassiveRedeliversAtPassive) {
   EXPECT_TRUE(sim.verifier().clean()) << findings();
 }
 
+TEST_F(KmclTest, SeveralDeferredPacketsComeBackInOrder) {
+  TestChannel& ch = open_channel();
+  ch.on_packet = [this](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) {
+    if (sim.irql() == Irql::Dispatch)
+      kmcl.VmbChannelPacketDeferToPassive(p);
+    else
+      kmcl.VmbChannelPacketComplete(p, nullptr, 0);
+  };
+  for (uint8_t i = 0; i < 3; ++i) host.send(std::vector<uint8_t>{i}, true);
+  run();
+  ASSERT_EQ(ch.incoming.size(), 6u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(ch.incoming[i].irql, Irql::Dispatch);
+    EXPECT_EQ(ch.incoming[3 + i].irql, Irql::Passive);
+    EXPECT_EQ(ch.incoming[3 + i].bytes[0], i);
+  }
+  EXPECT_TRUE(sim.verifier().clean()) << findings();
+}
+
 TEST_F(KmclTest, PacketFailStopsTheQueueAndSendsNoCompletion) {
   TestChannel& ch = open_channel();
   ch.on_packet = [this](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) { kmcl.VmbChannelPacketFail(p); };
