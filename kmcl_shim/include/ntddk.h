@@ -9,5 +9,6 @@
 #define VMBSIM_NTDDK_H
 
 #include "vmbsim_wdk.h"
+#include "vmbsim_mdl.h"
 
 #endif /* VMBSIM_NTDDK_H */

@@ -9,5 +9,6 @@
 #define VMBSIM_WDM_H
 
 #include "vmbsim_wdk.h"
+#include "vmbsim_mdl.h"
 
 #endif /* VMBSIM_WDM_H */

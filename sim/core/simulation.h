@@ -13,6 +13,7 @@
 
 #include "sim/core/channel.h"
 #include "sim/core/device.h"
+#include "sim/core/guest_memory.h"
 #include "sim/core/irql.h"
 #include "sim/core/scheduler.h"
 #include "sim/core/verifier.h"
@@ -43,6 +44,8 @@ class Simulation {
 
   Scheduler& scheduler() { return scheduler_; }
   Verifier& verifier() { return verifier_; }
+  // The guest-physical address space (pages described by MDLs, GPADLs and PFN lists).
+  GuestMemory& guest_memory() { return guest_memory_; }
   spdlog::logger& log() { return *logger_; }
   const SimulationOptions& options() const { return options_; }
   VirtualTime now() const { return scheduler_.now(); }
@@ -97,6 +100,7 @@ class Simulation {
   std::shared_ptr<spdlog::logger> logger_;
   Scheduler scheduler_;
   Verifier verifier_;
+  GuestMemory guest_memory_;
   std::vector<std::unique_ptr<Device>> devices_;
   std::vector<std::unique_ptr<Channel>> channels_;
   std::vector<CallbackFrame> frames_;

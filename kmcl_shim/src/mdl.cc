@@ -1,0 +1,59 @@
+// MDL routines (kmcl_shim/include/vmbsim_mdl.h). Building an MDL is where a buffer's pages
+// enter the simulated guest-physical address space.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include <wdm.h>
+
+#include "sim/core/simulation.h"
+
+extern "C" {
+
+PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota, PVOID Irp) {
+  (void)SecondaryBuffer, (void)ChargeQuota, (void)Irp;
+  if (Length == 0) return nullptr;
+  ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
+  size_t bytes = sizeof(MDL) + size_t{pages} * sizeof(PFN_NUMBER);
+  if (bytes > 0x7fff) return nullptr;  // MDL.Size is a CSHORT, as in Windows
+  auto* mdl = static_cast<PMDL>(std::calloc(1, bytes));
+  if (mdl == nullptr) return nullptr;
+  mdl->Size = static_cast<CSHORT>(bytes);
+  mdl->MdlFlags = MDL_ALLOCATED_FIXED_SIZE;
+  mdl->StartVa = PAGE_ALIGN(VirtualAddress);
+  mdl->ByteOffset = BYTE_OFFSET(VirtualAddress);
+  mdl->ByteCount = Length;
+  return mdl;
+}
+
+VOID IoFreeMdl(PMDL Mdl) { std::free(Mdl); }
+
+VOID MmBuildMdlForNonPagedPool(PMDL Mdl) {
+  vmbsim::Simulation* sim = vmbsim::Simulation::current();
+  ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(static_cast<uint8_t*>(Mdl->StartVa) + Mdl->ByteOffset, Mdl->ByteCount);
+  PPFN_NUMBER pfns = MmGetMdlPfnArray(Mdl);
+  for (ULONG i = 0; i < pages; ++i) {
+    const uint8_t* page = static_cast<const uint8_t*>(Mdl->StartVa) + size_t{i} * PAGE_SIZE;
+    pfns[i] = sim ? static_cast<PFN_NUMBER>(sim->guest_memory().pfn_for(page)) : 0;
+  }
+  if (sim == nullptr)
+    std::fprintf(stderr, "vmbsim: MmBuildMdlForNonPagedPool with no live simulation on this thread; PFNs left 0\n");
+  Mdl->MappedSystemVa = static_cast<uint8_t*>(Mdl->StartVa) + Mdl->ByteOffset;
+  Mdl->MdlFlags = static_cast<CSHORT>(Mdl->MdlFlags | MDL_SOURCE_IS_NONPAGED_POOL);
+}
+
+PVOID MmGetMdlVirtualAddress(PMDL Mdl) { return static_cast<uint8_t*>(Mdl->StartVa) + Mdl->ByteOffset; }
+
+ULONG MmGetMdlByteCount(PMDL Mdl) { return Mdl->ByteCount; }
+
+ULONG MmGetMdlByteOffset(PMDL Mdl) { return Mdl->ByteOffset; }
+
+PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority) {
+  (void)Priority;
+  if (Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)) return Mdl->MappedSystemVa;
+  return nullptr;
+}
+
+PPFN_NUMBER MmGetMdlPfnArray(PMDL Mdl) { return reinterpret_cast<PPFN_NUMBER>(Mdl + 1); }
+
+}  // extern "C"
