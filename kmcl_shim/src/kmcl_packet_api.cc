@@ -1,10 +1,27 @@
 // KMCL packet functions (kmcl-api.md §3.7, §3.8): outgoing packet objects and the handling of
 // incoming packets. Argument translation only.
+#include <vector>
+
 #include "handle_checks.h"
+#include "mdl_chain.h"
 
 using vmbsim::shim::checked_channel;
 using vmbsim::shim::checked_incoming;
 using vmbsim::shim::checked_packet;
+
+namespace {
+// Reused between calls: converting a chain costs no allocation once warmed up.
+thread_local std::vector<vmbsim::MemoryDescriptor> t_chain;
+
+const vmbsim::ExternalData* whole_chain(PMDL mdl, vmbsim::ExternalData& ext) {
+  if (mdl == nullptr) return nullptr;
+  vmbsim::shim::read_mdl_chain(mdl, t_chain);
+  ext.kind = vmbsim::ExternalData::Kind::Mdl;
+  ext.chain = t_chain.data();
+  ext.chain_length = t_chain.size();
+  return &ext;
+}
+}  // namespace
 
 extern "C" {
 
@@ -49,25 +66,33 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer, UINT32 BufferLength
                        UINT32 Flags) {
   auto* p = checked_packet(PacketObject, "VmbPacketSend");
   if (!p) return STATUS_INVALID_PARAMETER_1;
-  return p->channel().send(*p, Buffer, BufferLength, ExternalDataMdl != nullptr, Flags, "VmbPacketSend");
+  vmbsim::ExternalData ext;
+  return p->channel().send(*p, Buffer, BufferLength, whole_chain(ExternalDataMdl, ext), Flags, "VmbPacketSend");
 }
 
 NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer, UINT32 BufferLength,
                                       PMDL ExternalDataMdl, UINT32 MdlOffset, UINT32 MdlLength, UINT32 Flags) {
-  (void)Buffer, (void)BufferLength, (void)ExternalDataMdl, (void)MdlOffset, (void)MdlLength, (void)Flags;
   auto* p = checked_packet(PacketObject, "VmbPacketSendWithExternalMdl");
   if (!p) return STATUS_INVALID_PARAMETER_1;
-  p->channel().sim().log().error("VmbPacketSendWithExternalMdl: external data (MDL) is not implemented yet");
-  return STATUS_NOT_IMPLEMENTED;
+  vmbsim::shim::read_mdl_chain(ExternalDataMdl, t_chain);
+  vmbsim::ExternalData ext;
+  ext.kind = vmbsim::ExternalData::Kind::MdlRange;
+  ext.chain = t_chain.data();
+  ext.chain_length = t_chain.size();
+  ext.offset = MdlOffset;
+  ext.length = MdlLength;
+  return p->channel().send(*p, Buffer, BufferLength, &ext, Flags, "VmbPacketSendWithExternalMdl");
 }
 
 NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer, UINT32 BufferLength,
                                        PPFN_NUMBER ExternalDataPfns, UINT32 PfnLength, UINT32 Flags) {
-  (void)Buffer, (void)BufferLength, (void)ExternalDataPfns, (void)PfnLength, (void)Flags;
   auto* p = checked_packet(PacketObject, "VmbPacketSendWithExternalPfns");
   if (!p) return STATUS_INVALID_PARAMETER_1;
-  p->channel().sim().log().error("VmbPacketSendWithExternalPfns: external data (PFNs) is not implemented yet");
-  return STATUS_NOT_IMPLEMENTED;
+  vmbsim::ExternalData ext;
+  ext.kind = vmbsim::ExternalData::Kind::Pfns;
+  ext.pfns = reinterpret_cast<const uint64_t*>(ExternalDataPfns);
+  ext.pfn_count = PfnLength;
+  return p->channel().send(*p, Buffer, BufferLength, &ext, Flags, "VmbPacketSendWithExternalPfns");
 }
 
 NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer, UINT32 BufferSize, PMDL ExternalDataMdl,
@@ -76,7 +101,8 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer, UINT
   auto* c = checked_channel(Channel, "VmbChannelSendSynchronousRequest");
   if (!c) return STATUS_INVALID_PARAMETER_1;
   int64_t timeout = Timeout ? Timeout->QuadPart : 0;
-  return c->send_synchronous(Buffer, BufferSize, ExternalDataMdl != nullptr, Flags, CompletionBuffer,
+  vmbsim::ExternalData ext;
+  return c->send_synchronous(Buffer, BufferSize, whole_chain(ExternalDataMdl, ext), Flags, CompletionBuffer,
                              CompletionBufferSize, Timeout ? &timeout : nullptr);
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sim/core/channel_client.h"
+#include "sim/core/external_data.h"
 #include "sim/core/fifo.h"
 #include "sim/core/guid.h"
 #include "sim/core/irql.h"
@@ -112,10 +113,11 @@ class Channel {
   Status initialize_packet(void* buffer, uint32_t size, void** handle);
   void free_packet(Packet& packet);
   void set_completion_routine(Packet& packet, OpaqueFn routine);
-  Status send(Packet& packet, const void* buffer, uint32_t length, bool has_external_data,
+  // external: null for an in-band packet; otherwise sent as GPA-direct (type 9).
+  Status send(Packet& packet, const void* buffer, uint32_t length, const ExternalData* external,
               uint32_t flags, const char* call);
   // timeout_100ns: null = wait forever; < 0 relative; > 0 absolute; 0 = do not wait.
-  Status send_synchronous(const void* buffer, uint32_t length, bool has_external_data,
+  Status send_synchronous(const void* buffer, uint32_t length, const ExternalData* external,
                           uint32_t flags, void* completion_buffer, uint32_t* completion_size,
                           const int64_t* timeout_100ns);
 
@@ -178,6 +180,10 @@ class Channel {
   void finish_transaction(Packet& p, Status st, const void* bytes, uint32_t len, bool inline_call);
   void run_completion_routine(Packet& p, Status st, const void* bytes, uint32_t len);
   void signal_host();
+  // Builds the GPA ranges of `external` into p (rules 44-46); a failure status leaves p as it was.
+  Status prepare_external(Packet& p, const ExternalData& external, uint32_t inline_length, uint32_t flags,
+                          const char* call);
+  void end_external(Packet& p);  // unpins the pages of p's transaction
 
   // Verifier helpers
   bool check_passive(const char* call, bool blocking);

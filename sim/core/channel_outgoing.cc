@@ -1,5 +1,6 @@
 // Channel data path, outgoing direction: packet objects, sends, queueing when the ring is
 // full, transactions and their completion routines, synchronous requests (kmcl-api.md §1.5).
+#include <algorithm>
 #include <cstring>
 
 #include "sim/core/channel.h"
@@ -45,6 +46,7 @@ Packet* Channel::take_packet(Packet::Origin origin) {
 }
 
 void Channel::release_packet(Packet& p) {
+  end_external(p);
   p.state_ = Packet::State::Free;
   if (p.payload_copied_) std::memset(p.payload_.data(), kPoison, p.payload_len_);
   p.payload_copied_ = false;
@@ -155,7 +157,7 @@ void Channel::set_completion_routine(Packet& p, OpaqueFn routine) {
 // ---------------------------------------------------------------------------------------------
 // Sending
 
-Status Channel::send(Packet& p, const void* buffer, uint32_t length, bool has_external_data,
+Status Channel::send(Packet& p, const void* buffer, uint32_t length, const ExternalData* external,
                      uint32_t flags, const char* call) {
   if (p.state_ == Packet::State::Free) {
     violation(2, call, p.describe(), "packet handle is freed");
@@ -173,7 +175,7 @@ Status Channel::send(Packet& p, const void* buffer, uint32_t length, bool has_ex
     violation(45, call, p.describe(), "flag bits " + hex(flags & ~send_flag::kMask) + " outside VMBUS_CHANNEL_FORMAT_FLAGS");
     return status::kInvalidParameter5;
   }
-  if (flags & send_flag::kForceMdlLength)
+  if ((flags & send_flag::kForceMdlLength) && !(external && external->kind == ExternalData::Kind::MdlRange))
     sim_.verifier().violation(45, call, id_, p.describe(),
                               "FORCE_MDL_LENGTH is meaningful only for VmbPacketSendWithExternalMdl",
                               sim_.now(), /*warning_only=*/true);
@@ -186,10 +188,6 @@ Status Channel::send(Packet& p, const void* buffer, uint32_t length, bool has_ex
                                           " exceeds the channel maximum packet size " + std::to_string(max_packet_size_));
     return status::kInvalidParameter3;
   }
-  if (has_external_data) {
-    sim_.log().error("{}: {} with external data: MDL/PFN sends are not implemented yet", describe(), call);
-    return status::kNotImplemented;
-  }
   if ((flags & send_flag::kPagedBuffer) && sim_.irql() != Irql::Passive)
     violation(47, call, p.describe(), std::string("PAGED_BUFFER at ") + to_string(sim_.irql()));
   if (cleaned_) {
@@ -201,6 +199,12 @@ Status Channel::send(Packet& p, const void* buffer, uint32_t length, bool has_ex
     return status::kInvalidDeviceState;
   }
   if (conn_ == ConnState::Disabled && locally_disabled_) return status::kInvalidDeviceState;
+  if (external) {
+    Status es = prepare_external(p, *external, length, flags, call);
+    if (!succeeded(es)) return es;
+  } else {
+    p.header_ext_.clear();
+  }
 
   // Accepted: from here on the completion routine runs exactly once.
   ++p.generation_;
@@ -236,9 +240,10 @@ Channel::WriteOutcome Channel::write_item(const OutItem& item, const void* direc
   ring::OutgoingPacket op;
   if (item.packet) {
     Packet& p = *item.packet;
-    op.type = ring::PacketType::DataInband;
+    op.type = p.header_ext_.empty() ? ring::PacketType::DataInband : ring::PacketType::DataUsingGpaDirect;
     op.flags = p.wait_for_completion_ ? ring::kFlagCompletionRequested : 0;
     op.transaction_id = p.transaction_id_;
+    op.header_ext = {p.header_ext_.data(), static_cast<uint32_t>(p.header_ext_.size())};
     op.payload = {direct_payload ? direct_payload : p.payload_.data(), p.payload_len_};
   } else {
     IncomingPacket& c = *item.completion;
@@ -258,6 +263,7 @@ Channel::WriteOutcome Channel::write_item(const OutItem& item, const void* direc
           ++awaiting_;
         } else {
           // Without WAIT_FOR_COMPLETION the transaction ends when the packet is in the ring.
+          end_external(p);
           p.state_ = Packet::State::CompletionPending;
           p.completion_status_ = status::kSuccess;
           p.completion_bytes_.clear();
@@ -273,7 +279,7 @@ Channel::WriteOutcome Channel::write_item(const OutItem& item, const void* direc
       }
       return WriteOutcome::Written;
     case ring::WriteStatus::Full: {
-      uint32_t need = static_cast<uint32_t>(ring::ring_bytes_for(0, op.payload.size));
+      uint32_t need = static_cast<uint32_t>(ring::ring_bytes_for(op.header_ext.size, op.payload.size));
       // request_space re-checks after publishing pending_send_sz: true means retry now.
       if (out_writer_->request_space(need)) return write_item(item, direct_payload);
       return WriteOutcome::Full;
@@ -305,6 +311,129 @@ void Channel::signal_host() {
   if (host_) host_->guest_signal();
 }
 
+// ---------------------------------------------------------------------------------------------
+// External data (kmcl-api.md §1.8, §3.7.5-3.7.7)
+
+Status Channel::prepare_external(Packet& p, const ExternalData& ext, uint32_t inline_length, uint32_t flags,
+                                 const char* call) {
+  const bool range_call = ext.kind != ExternalData::Kind::Mdl;
+  if (range_call && !(flags & send_flag::kWaitForCompletion)) {
+    violation(44, call, p.describe(), "external data needs VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION");
+    return ext.kind == ExternalData::Kind::Pfns ? status::kInvalidParameter6 : status::kInvalidParameter7;
+  }
+  GuestMemory& mem = sim_.guest_memory();
+  std::vector<ring::GpaRange> ranges;
+  uint64_t total = 0;
+  if (ext.kind == ExternalData::Kind::Pfns) {
+    if (ext.pfn_count == 0 || ext.pfns == nullptr) {
+      violation(10, call, p.describe(), "ExternalDataPfns is NULL or PfnLength is 0");
+      return status::kInvalidParameter5;
+    }
+    ring::GpaRange r;
+    r.byte_offset = 0;
+    r.byte_count = ext.pfn_count * static_cast<uint32_t>(GuestMemory::kPageSize);
+    r.pfns.assign(ext.pfns, ext.pfns + ext.pfn_count);
+    total = r.byte_count;
+    ranges.push_back(std::move(r));
+  } else {
+    if (ext.chain_length == 0) {
+      violation(10, call, p.describe(), "ExternalDataMdl is NULL");
+      return status::kInvalidParameter4;
+    }
+    bool force = ext.kind == ExternalData::Kind::MdlRange && (flags & send_flag::kForceMdlLength);
+    uint64_t chain_bytes = 0;
+    for (size_t i = 0; i < ext.chain_length; ++i) chain_bytes += ext.chain[i].byte_count;
+    uint64_t start = ext.kind == ExternalData::Kind::MdlRange ? ext.offset : 0;
+    uint64_t length = ext.kind == ExternalData::Kind::MdlRange && ext.length ? ext.length : chain_bytes - std::min(start, chain_bytes);
+    size_t chain_used = ext.chain_length;
+    if (force) {
+      // FORCE_MDL_LENGTH: MdlLength counts even past ByteCount, up to the first MDL's last page.
+      const MemoryDescriptor& m = ext.chain[0];
+      uint64_t page_end = (uint64_t{m.byte_offset} + m.byte_count + GuestMemory::kPageSize - 1) /
+                          GuestMemory::kPageSize * GuestMemory::kPageSize;
+      if (start + length > page_end - m.byte_offset) {
+        violation(45, call, p.describe(), "FORCE_MDL_LENGTH: MdlOffset + MdlLength = " + std::to_string(start + length) +
+                                              " runs past the page-rounded end of the first MDL");
+        return status::kInvalidParameter6;
+      }
+      chain_used = 1;
+      ring::GpaRange r;
+      uint64_t first = m.byte_offset + start;
+      r.byte_offset = static_cast<uint32_t>(first % GuestMemory::kPageSize);
+      r.byte_count = static_cast<uint32_t>(length);
+      uint32_t pages = ring::GpaRange::pages_spanned(r.byte_offset, r.byte_count);
+      r.pfns.assign(m.pfns + first / GuestMemory::kPageSize, m.pfns + first / GuestMemory::kPageSize + pages);
+      ranges.push_back(std::move(r));
+    } else {
+      if (start + length > chain_bytes || length == 0) {
+        violation(10, call, p.describe(), "MdlOffset/MdlLength [" + std::to_string(start) + ", +" + std::to_string(length) +
+                                              ") is outside the " + std::to_string(chain_bytes) + "-byte MDL chain");
+        return ext.kind == ExternalData::Kind::MdlRange ? status::kInvalidParameter5 : status::kInvalidParameter4;
+      }
+      // One range per MDL that the window touches.
+      uint64_t pos = 0;
+      chain_used = 0;
+      for (size_t i = 0; i < ext.chain_length && length > 0; ++i) {
+        const MemoryDescriptor& m = ext.chain[i];
+        uint64_t m_start = pos, m_end = pos + m.byte_count;
+        pos = m_end;
+        if (start >= m_end) continue;
+        uint64_t local = start - m_start;
+        uint64_t n = std::min<uint64_t>(length, m.byte_count - local);
+        ring::GpaRange r;
+        uint64_t first = m.byte_offset + local;
+        r.byte_offset = static_cast<uint32_t>(first % GuestMemory::kPageSize);
+        r.byte_count = static_cast<uint32_t>(n);
+        uint32_t pages = ring::GpaRange::pages_spanned(r.byte_offset, r.byte_count);
+        r.pfns.assign(m.pfns + first / GuestMemory::kPageSize, m.pfns + first / GuestMemory::kPageSize + pages);
+        ranges.push_back(std::move(r));
+        ++chain_used;
+        start += n;
+        length -= n;
+      }
+    }
+    for (const ring::GpaRange& r : ranges) total += r.byte_count;
+    if (max_chain_length_ && chain_used > max_chain_length_) {
+      violation(46, call, p.describe(), "external data uses " + std::to_string(chain_used) +
+                                            " MDLs; VmbChannelInitSetMaximumExternalData allows " +
+                                            std::to_string(max_chain_length_));
+      return status::kInvalidParameter4;
+    }
+  }
+  if (max_external_data_ && total > max_external_data_) {
+    violation(46, call, p.describe(), std::to_string(total) + " bytes of external data; VmbChannelInitSetMaximumExternalData allows " +
+                                          std::to_string(max_external_data_));
+    return status::kInvalidParameter4;
+  }
+  for (const ring::GpaRange& r : ranges)
+    for (uint64_t pfn : r.pfns)
+      if (!mem.known(pfn)) {
+        violation(10, call, p.describe(), "page number " + hex(pfn) +
+                                              " is not guest memory (was the MDL built with MmBuildMdlForNonPagedPool?)");
+        return status::kInvalidParameter4;
+      }
+  uint32_t header = ring::gpa_header_size(ranges);
+  if (out_writer_ ? ring::ring_bytes_for(header, inline_length) > out_writer_->max_ring_packet_bytes()
+                  : header > 65535 * 8u) {
+    violation(46, call, p.describe(), "the packet with its " + std::to_string(ranges.size()) +
+                                          " GPA ranges cannot fit in the ring");
+    return status::kInvalidParameter4;
+  }
+  // Accepted: pin for the life of the transaction.
+  p.ranges_ = std::move(ranges);
+  p.header_ext_.clear();
+  ring::encode_gpa_ranges(p.ranges_, p.header_ext_);
+  for (const ring::GpaRange& r : p.ranges_) mem.pin(r);
+  return status::kSuccess;
+}
+
+void Channel::end_external(Packet& p) {
+  if (p.ranges_.empty()) return;
+  for (const ring::GpaRange& r : p.ranges_) sim_.guest_memory().unpin(r);
+  p.ranges_.clear();
+  p.header_ext_.clear();
+}
+
 void Channel::host_ring_space() { post_service(); }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,6 +450,8 @@ void Channel::handle_completion_packet(const ring::ReadPacket& rp) {
     return;
   }
   --awaiting_;
+  // The host's access to the pages ends with the transaction (kmcl-api.md §1.6).
+  end_external(*p);
   Status st = status::kSuccess;
   if (host_ && host_->has_status_overrides()) st = host_->take_status_override(txid);
   if (sim_.log_packets())
@@ -394,6 +525,7 @@ void Channel::cancel_transactions(bool include_queued) {
     }
   }
   for (Packet* p : cancelled) {
+    end_external(*p);
     if (p->abandoned_) {
       release_packet(*p);
       continue;
@@ -421,7 +553,7 @@ void Channel::cancel_transactions(bool include_queued) {
 // ---------------------------------------------------------------------------------------------
 // Synchronous requests
 
-Status Channel::send_synchronous(const void* buffer, uint32_t length, bool has_external_data,
+Status Channel::send_synchronous(const void* buffer, uint32_t length, const ExternalData* external,
                                  uint32_t flags, void* completion_buffer, uint32_t* completion_size,
                                  const int64_t* timeout_100ns) {
   const char* call = "VmbChannelSendSynchronousRequest";
@@ -463,7 +595,7 @@ Status Channel::send_synchronous(const void* buffer, uint32_t length, bool has_e
       return conn_ == ConnState::Opened ? status::kBufferOverflow : status::kInvalidDeviceState;
     }
   }
-  Status s = send(*p, buffer, length, has_external_data, flags, call);
+  Status s = send(*p, buffer, length, external, flags, call);
   if (!succeeded(s)) {
     release_packet(*p);
     return s;

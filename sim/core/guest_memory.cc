@@ -31,15 +31,21 @@ void GuestMemory::unpin(uint64_t pfn) {
 
 bool GuestMemory::pinned(uint64_t pfn) const { return known(pfn) && pins_[pfn - kFirstPfn] > 0; }
 
+bool GuestMemory::accessible(const ring::GpaRange& r, uint64_t offset, size_t len) const {
+  if (offset > r.byte_count || len > r.byte_count - offset) return false;
+  if (len == 0) return true;
+  uint64_t first = (uint64_t{r.byte_offset} + offset) / kPageSize;
+  uint64_t last = (uint64_t{r.byte_offset} + offset + len - 1) / kPageSize;
+  if (last >= r.pfns.size()) return false;
+  for (uint64_t i = first; i <= last; ++i)
+    if (!pinned(r.pfns[i])) return false;
+  return true;
+}
+
 template <typename Fn>
 bool GuestMemory::for_each_piece(const ring::GpaRange& r, uint64_t offset, size_t len, Fn&& fn) const {
-  if (offset > r.byte_count || len > r.byte_count - offset) return false;
   // Check every page first, so a refused access copies nothing.
-  uint64_t first = (uint64_t{r.byte_offset} + offset) / kPageSize;
-  uint64_t last = len ? (uint64_t{r.byte_offset} + offset + len - 1) / kPageSize : first;
-  if (len && last >= r.pfns.size()) return false;
-  for (uint64_t i = first; len && i <= last; ++i)
-    if (!pinned(r.pfns[i])) return false;
+  if (!accessible(r, offset, len)) return false;
   uint64_t pos = r.byte_offset + offset;
   size_t done = 0;
   while (done < len) {

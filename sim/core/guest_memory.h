@@ -37,6 +37,8 @@ class GuestMemory {
     for (uint64_t p : r.pfns) unpin(p);
   }
 
+  // True if [offset, offset + len) lies within the range and every page it touches is pinned.
+  bool accessible(const ring::GpaRange& r, uint64_t offset, size_t len) const;
   // Host-side access to the bytes a range describes, from `offset` within it. False (and
   // nothing copied) if the window leaves the range or touches a page that is not pinned.
   bool read(const ring::GpaRange& r, uint64_t offset, void* dst, size_t len) const;

@@ -1,6 +1,8 @@
 #include "sim/core/host_channel.h"
 
+#include <algorithm>
 #include <cassert>
+#include <string>
 
 #include "sim/core/channel.h"
 #include "sim/core/device.h"
@@ -95,6 +97,13 @@ void HostChannel::service() {
       current_.flags = scratch_.descriptor.flags;
       current_.transaction_id = scratch_.descriptor.transaction_id;
       current_.payload.assign(scratch_.payload(), scratch_.payload() + scratch_.payload_size());
+      current_.ranges.clear();
+      if (scratch_.type() == ring::PacketType::DataUsingGpaDirect) {
+        std::string error;
+        if (!ring::parse_gpa_ranges(scratch_.header_ext(), scratch_.header_ext_size(), current_.ranges, error))
+          sim_.verifier().diagnostic(Diagnostic::PeerError, "host ring read", guest_->id(), device_.offer().name,
+                                     "malformed GPA-direct packet from the guest: " + error, sim_.now());
+      }
       if (sim_.log_packets())
         sim_.log().debug("host ch{} <- guest packet type={} flags={:#x} txid={:#x} len={}", guest_->id(),
                          current_.type, current_.flags, current_.transaction_id, current_.payload.size());
@@ -107,6 +116,56 @@ void HostChannel::service() {
     if (!guest_ || !draining_) break;
   }
   if (reader_ && reader_->commit() && guest_) guest_->host_ring_space();
+}
+
+uint64_t HostPacket::external_size() const {
+  uint64_t n = 0;
+  for (const ring::GpaRange& r : ranges) n += r.byte_count;
+  return n;
+}
+
+namespace {
+// Splits [offset, offset + len) of a packet's external data into per-range pieces.
+template <typename Fn>
+bool for_each_range_piece(const HostPacket& p, uint64_t offset, size_t len, Fn&& fn) {
+  if (offset > p.external_size() || len > p.external_size() - offset) return false;
+  size_t done = 0;
+  for (const ring::GpaRange& r : p.ranges) {
+    if (done == len) break;
+    if (offset >= r.byte_count) {
+      offset -= r.byte_count;
+      continue;
+    }
+    size_t n = static_cast<size_t>(std::min<uint64_t>(r.byte_count - offset, len - done));
+    if (!fn(r, offset, done, n)) return false;
+    done += n;
+    offset = 0;
+  }
+  return done == len;
+}
+}  // namespace
+
+bool HostChannel::read_external(const HostPacket& packet, uint64_t offset, void* dst, size_t len) const {
+  const GuestMemory& mem = sim_.guest_memory();
+  // Check the whole window first so that a refused read copies nothing.
+  bool ok = for_each_range_piece(packet, offset, len, [&](const ring::GpaRange& r, uint64_t off, size_t, size_t n) {
+    return mem.accessible(r, off, n);
+  });
+  if (!ok) return false;
+  return for_each_range_piece(packet, offset, len, [&](const ring::GpaRange& r, uint64_t off, size_t at, size_t n) {
+    return mem.read(r, off, static_cast<uint8_t*>(dst) + at, n);
+  });
+}
+
+bool HostChannel::write_external(const HostPacket& packet, uint64_t offset, const void* src, size_t len) {
+  GuestMemory& mem = sim_.guest_memory();
+  bool ok = for_each_range_piece(packet, offset, len, [&](const ring::GpaRange& r, uint64_t off, size_t, size_t n) {
+    return mem.accessible(r, off, n);
+  });
+  if (!ok) return false;
+  return for_each_range_piece(packet, offset, len, [&](const ring::GpaRange& r, uint64_t off, size_t at, size_t n) {
+    return mem.write(r, off, static_cast<const uint8_t*>(src) + at, n);
+  });
 }
 
 void HostChannel::set_draining(bool draining) {

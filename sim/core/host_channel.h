@@ -13,6 +13,7 @@
 
 #include "sim/core/scheduler.h"
 #include "sim/core/status.h"
+#include "sim/ring/gpa_range.h"
 #include "sim/ring/ring_reader.h"
 #include "sim/ring/ring_writer.h"
 
@@ -28,7 +29,11 @@ struct HostPacket {
   uint16_t flags = 0;
   uint64_t transaction_id = 0;
   std::vector<uint8_t> payload;
+  // For GPA-direct packets (type 9): the guest memory the packet describes, in order.
+  std::vector<ring::GpaRange> ranges;
   bool completion_requested() const { return (flags & 1u) != 0; }
+  // Total bytes of external data the ranges describe.
+  uint64_t external_size() const;
 };
 
 // The guest's completion of a host-initiated packet.
@@ -85,6 +90,13 @@ class HostChannel {
   }
   // Writes an arbitrary packet (any type/flags/header) for hostile-host tests.
   void send_raw(const ring::OutgoingPacket& packet);
+
+  // Reads or writes the external data of a guest packet through guest memory, as a host maps
+  // the pages a transaction describes: `offset` counts through all its ranges in order. False
+  // (nothing copied) outside the ranges, or once the transaction has ended and the guest has
+  // unpinned the pages.
+  bool read_external(const HostPacket& packet, uint64_t offset, void* dst, size_t len) const;
+  bool write_external(const HostPacket& packet, uint64_t offset, const void* src, size_t len);
 
   // Stops (false) or resumes (true) reading the guest-to-host ring.
   void set_draining(bool draining);

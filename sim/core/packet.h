@@ -9,6 +9,7 @@
 
 #include "sim/core/channel_client.h"
 #include "sim/core/status.h"
+#include "sim/ring/gpa_range.h"
 
 namespace vmbsim {
 
@@ -63,6 +64,8 @@ class Packet {
   std::vector<uint8_t> payload_;  // copy of the inline buffer (Q15)
   uint32_t payload_len_ = 0;
   bool payload_copied_ = false;  // payload_ holds the bytes (the packet had to wait)
+  std::vector<ring::GpaRange> ranges_;  // external data, pinned while the transaction lives
+  std::vector<uint8_t> header_ext_;     // ranges_ encoded for the wire (empty: in-band)
   Status completion_status_ = status::kSuccess;
   std::vector<uint8_t> completion_bytes_;  // kept only when the routine runs later
   // Synchronous requests (Origin::Internal).
