@@ -25,7 +25,8 @@ struct GpaRange {
 
 // Bytes encode_gpa_ranges() produces for these ranges (a multiple of 8).
 uint32_t gpa_header_size(const std::vector<GpaRange>& ranges);
-// Appends the encoded header extension to `out`.
+// Appends the encoded header extension to `out`, exactly as given: a well-formed range carries
+// pages_spanned() PFNs, but hostile-peer tests need to encode ones that do not.
 void encode_gpa_ranges(const std::vector<GpaRange>& ranges, std::vector<uint8_t>& out);
 
 // Parses and validates a header extension the way a careful host does (OpenVMM gparange.rs):
