@@ -1,5 +1,4 @@
-// KMCL functions whose simulation is a later milestone: GPADLs (external data) and the
-// server-only methods. Each one exists, is reachable through the table, says loudly in the log
+// KMCL functions whose simulation is a later milestone: the server-only methods. Each one exists, is reachable through the table, says loudly in the log
 // why it fails, and returns STATUS_NOT_IMPLEMENTED. The README lists them as missing.
 // Server-only calls on a client channel are still checked (rule 3): that is misuse either way.
 #include "handle_checks.h"
@@ -19,31 +18,11 @@ NTSTATUS not_implemented(VMBCHANNEL channel, const char* call, const char* why, 
   return STATUS_NOT_IMPLEMENTED;
 }
 
-constexpr const char* kGpadl = "GPADLs arrive with external-data support";
 constexpr const char* kServer = "the server endpoint role is a later milestone";
 
 }  // namespace
 
 extern "C" {
-
-NTSTATUS VmbChannelCreateGpadlFromBuffer(VMBCHANNEL Channel, UINT32 Flags, PVOID Buffer, UINT32 ByteCount,
-                                         PUINT32 GpadlHandle) {
-  (void)Flags, (void)Buffer, (void)ByteCount;
-  if (GpadlHandle) *GpadlHandle = 0;
-  return not_implemented(Channel, "VmbChannelCreateGpadlFromBuffer", kGpadl, false);
-}
-
-NTSTATUS VmbChannelCreateGpadlFromMdl(VMBCHANNEL Channel, UINT32 Flags, PMDL Mdl, UINT32 StartOffsetWithinMdl,
-                                      UINT32 DataLengthWithinMdl, PUINT32 GpadlHandle) {
-  (void)Flags, (void)Mdl, (void)StartOffsetWithinMdl, (void)DataLengthWithinMdl;
-  if (GpadlHandle) *GpadlHandle = 0;
-  return not_implemented(Channel, "VmbChannelCreateGpadlFromMdl", kGpadl, false);
-}
-
-VOID VmbChannelDeleteGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle) {
-  (void)GpadlHandle;
-  not_implemented(Channel, "VmbChannelDeleteGpadl", kGpadl, false);
-}
 
 NTSTATUS VmbChannelMapGpadl(VMBCHANNEL Channel, UINT32 Flags, UINT32 GpadlHandle, PMDL* Mdl) {
   (void)Flags, (void)GpadlHandle;

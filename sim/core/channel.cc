@@ -2,6 +2,7 @@
 // The data path is in channel_outgoing.cc and channel_incoming.cc.
 #include "sim/core/channel.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "sim/core/device.h"
@@ -362,7 +363,14 @@ void Channel::begin_open() {
   }
   trace(std::string("EvtChannelOpened -> ") + status_name(os));
   if (!succeeded(os)) {
-    // Q44: roll back to a no-traffic state; the channel stays Enabled, no Closed callback.
+    // Q44: roll back to a no-traffic state; the channel stays Enabled, no Closed callback, so
+    // GPADLs made inside the failed callback have no later chance to be deleted.
+    while (!gpadls_.empty()) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "GPADL %#x", gpadls_.begin()->first);
+      violation(24, "EvtChannelOpened", name, "GPADL left behind by an EvtChannelOpened that failed");
+      drop_gpadl(gpadls_.begin()->first);
+    }
     teardown_rings();
     return;
   }
@@ -557,6 +565,13 @@ void Channel::finish_close(bool local) {
     invoke_frame_end();
   }
   trace("EvtChannelClosed");
+  // Every GPADL must be gone when EvtChannelClosed returns; the simulator tears down the rest.
+  while (!gpadls_.empty()) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "GPADL %#x", gpadls_.begin()->first);
+    violation(24, "EvtChannelClosed", name, "GPADL still alive when EvtChannelClosed returned");
+    drop_gpadl(gpadls_.begin()->first);
+  }
   teardown_rings();
   conn_ = ConnState::Disabled;
   started_ = false;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -121,6 +122,17 @@ class Channel {
                           uint32_t flags, void* completion_buffer, uint32_t* completion_size,
                           const int64_t* timeout_100ns);
 
+  // ---- GPADLs (kmcl-api.md §1.7, §3.6) ----
+  static constexpr uint32_t kGpadlReadOnly = 0x1;  // VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY
+  // A GPADL over [buffer, buffer + byte_count): its pages become guest memory.
+  Status create_gpadl_from_buffer(uint32_t flags, const void* buffer, uint32_t byte_count, uint32_t* handle);
+  // A GPADL over [offset, offset + length) of an MDL chain (length 0: to the end of the chain).
+  Status create_gpadl_from_chain(uint32_t flags, const MemoryDescriptor* chain, size_t chain_length,
+                                 uint32_t offset, uint32_t length, uint32_t* handle);
+  // Blocks while the host still has the GPADL mapped.
+  void delete_gpadl(uint32_t handle);
+  size_t gpadl_count() const { return gpadls_.size(); }
+
   // ---- Incoming packets ----
   void complete_incoming(IncomingPacket& packet, const void* buffer, uint32_t length);
   void defer_to_passive(IncomingPacket& packet);
@@ -184,6 +196,9 @@ class Channel {
   Status prepare_external(Packet& p, const ExternalData& external, uint32_t inline_length, uint32_t flags,
                           const char* call);
   void end_external(Packet& p);  // unpins the pages of p's transaction
+  Status add_gpadl(const char* call, uint32_t flags, std::vector<ring::GpaRange> ranges, uint32_t* handle);
+  bool gpadl_window_open() const;
+  void drop_gpadl(uint32_t handle);
 
   // Verifier helpers
   bool check_passive(const char* call, bool blocking);
@@ -251,6 +266,15 @@ class Channel {
   std::deque<OutItem> send_queue_;
   std::deque<Packet*> pending_completions_;
   size_t awaiting_ = 0;  // packets in AwaitingCompletion
+
+  // GPADLs the driver created and has not deleted, by handle.
+  struct GpadlRecord {
+    std::vector<ring::GpaRange> ranges;
+    bool read_only = false;
+  };
+  std::map<uint32_t, GpadlRecord> gpadls_;
+  uint32_t next_gpadl_ = 0xE1E10;  // never reused within the channel's life (Q21)
+  bool in_closed_callback_ = false;
 
   // Incoming
   std::vector<std::unique_ptr<IncomingPacket>> incoming_;

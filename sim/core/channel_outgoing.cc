@@ -314,6 +314,32 @@ void Channel::signal_host() {
 // ---------------------------------------------------------------------------------------------
 // External data (kmcl-api.md §1.8, §3.7.5-3.7.7)
 
+size_t ranges_for_window(const MemoryDescriptor* chain, size_t chain_length, uint64_t start, uint64_t length,
+                         std::vector<ring::GpaRange>& out) {
+  // One range per MDL that the window touches.
+  uint64_t pos = 0;
+  size_t used = 0;
+  for (size_t i = 0; i < chain_length && length > 0; ++i) {
+    const MemoryDescriptor& m = chain[i];
+    uint64_t m_start = pos, m_end = pos + m.byte_count;
+    pos = m_end;
+    if (start >= m_end) continue;
+    uint64_t local = start - m_start;
+    uint64_t n = std::min<uint64_t>(length, m.byte_count - local);
+    ring::GpaRange r;
+    uint64_t first = m.byte_offset + local;
+    r.byte_offset = static_cast<uint32_t>(first % GuestMemory::kPageSize);
+    r.byte_count = static_cast<uint32_t>(n);
+    uint32_t pages = ring::GpaRange::pages_spanned(r.byte_offset, r.byte_count);
+    r.pfns.assign(m.pfns + first / GuestMemory::kPageSize, m.pfns + first / GuestMemory::kPageSize + pages);
+    out.push_back(std::move(r));
+    ++used;
+    start += n;
+    length -= n;
+  }
+  return used;
+}
+
 Status Channel::prepare_external(Packet& p, const ExternalData& ext, uint32_t inline_length, uint32_t flags,
                                  const char* call) {
   const bool range_call = ext.kind != ExternalData::Kind::Mdl;
@@ -370,27 +396,7 @@ Status Channel::prepare_external(Packet& p, const ExternalData& ext, uint32_t in
                                               ") is outside the " + std::to_string(chain_bytes) + "-byte MDL chain");
         return ext.kind == ExternalData::Kind::MdlRange ? status::kInvalidParameter5 : status::kInvalidParameter4;
       }
-      // One range per MDL that the window touches.
-      uint64_t pos = 0;
-      chain_used = 0;
-      for (size_t i = 0; i < ext.chain_length && length > 0; ++i) {
-        const MemoryDescriptor& m = ext.chain[i];
-        uint64_t m_start = pos, m_end = pos + m.byte_count;
-        pos = m_end;
-        if (start >= m_end) continue;
-        uint64_t local = start - m_start;
-        uint64_t n = std::min<uint64_t>(length, m.byte_count - local);
-        ring::GpaRange r;
-        uint64_t first = m.byte_offset + local;
-        r.byte_offset = static_cast<uint32_t>(first % GuestMemory::kPageSize);
-        r.byte_count = static_cast<uint32_t>(n);
-        uint32_t pages = ring::GpaRange::pages_spanned(r.byte_offset, r.byte_count);
-        r.pfns.assign(m.pfns + first / GuestMemory::kPageSize, m.pfns + first / GuestMemory::kPageSize + pages);
-        ranges.push_back(std::move(r));
-        ++chain_used;
-        start += n;
-        length -= n;
-      }
+      chain_used = ranges_for_window(ext.chain, ext.chain_length, start, length, ranges);
     }
     for (const ring::GpaRange& r : ranges) total += r.byte_count;
     if (max_chain_length_ && chain_used > max_chain_length_) {

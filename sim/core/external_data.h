@@ -5,6 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
+
+#include "sim/ring/gpa_range.h"
 
 namespace vmbsim {
 
@@ -29,5 +32,10 @@ struct ExternalData {
   const uint64_t* pfns = nullptr;  // Pfns
   uint32_t pfn_count = 0;
 };
+
+// Appends one GPA range per descriptor that the byte window [start, start + length) of the
+// chain touches; returns how many descriptors that was. The window must lie within the chain.
+size_t ranges_for_window(const MemoryDescriptor* chain, size_t chain_length, uint64_t start, uint64_t length,
+                         std::vector<ring::GpaRange>& out);
 
 }  // namespace vmbsim

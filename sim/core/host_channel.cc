@@ -45,6 +45,7 @@ Status HostChannel::guest_open(Channel& guest, ring::RingMemory guest_to_host,
 
 void HostChannel::guest_closed() {
   guest_ = nullptr;
+  gpadls_.clear();
   reader_.reset();
   writer_.reset();
   write_queue_.clear();
@@ -166,6 +167,59 @@ bool HostChannel::write_external(const HostPacket& packet, uint64_t offset, cons
   return for_each_range_piece(packet, offset, len, [&](const ring::GpaRange& r, uint64_t off, size_t at, size_t n) {
     return mem.write(r, off, static_cast<const uint8_t*>(src) + at, n);
   });
+}
+
+void HostChannel::gpadl_created(uint32_t handle, const std::vector<ring::GpaRange>& ranges, bool read_only) {
+  HostGpadl g;
+  g.view.ranges = ranges;
+  g.read_only = read_only;
+  gpadls_[handle] = std::move(g);
+}
+
+void HostChannel::gpadl_deleted(uint32_t handle) { gpadls_.erase(handle); }
+
+std::vector<uint32_t> HostChannel::gpadl_handles() const {
+  std::vector<uint32_t> out;
+  for (const auto& g : gpadls_) out.push_back(g.first);
+  return out;
+}
+
+bool HostChannel::gpadl_read_only(uint32_t handle) const {
+  auto it = gpadls_.find(handle);
+  return it != gpadls_.end() && it->second.read_only;
+}
+
+uint64_t HostChannel::gpadl_size(uint32_t handle) const {
+  auto it = gpadls_.find(handle);
+  return it == gpadls_.end() ? 0 : it->second.view.external_size();
+}
+
+bool HostChannel::map_gpadl(uint32_t handle, bool for_write) {
+  auto it = gpadls_.find(handle);
+  if (it == gpadls_.end() || it->second.mapped || (for_write && it->second.read_only)) return false;
+  it->second.mapped = true;
+  return true;
+}
+
+void HostChannel::unmap_gpadl(uint32_t handle) {
+  auto it = gpadls_.find(handle);
+  if (it != gpadls_.end()) it->second.mapped = false;
+}
+
+bool HostChannel::gpadl_mapped(uint32_t handle) const {
+  auto it = gpadls_.find(handle);
+  return it != gpadls_.end() && it->second.mapped;
+}
+
+bool HostChannel::read_gpadl(uint32_t handle, uint64_t offset, void* dst, size_t len) const {
+  auto it = gpadls_.find(handle);
+  return it != gpadls_.end() && read_external(it->second.view, offset, dst, len);
+}
+
+bool HostChannel::write_gpadl(uint32_t handle, uint64_t offset, const void* src, size_t len) {
+  auto it = gpadls_.find(handle);
+  if (it == gpadls_.end() || it->second.read_only) return false;
+  return write_external(it->second.view, offset, src, len);
 }
 
 void HostChannel::set_draining(bool draining) {

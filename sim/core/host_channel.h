@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -98,6 +99,20 @@ class HostChannel {
   bool read_external(const HostPacket& packet, uint64_t offset, void* dst, size_t len) const;
   bool write_external(const HostPacket& packet, uint64_t offset, const void* src, size_t len);
 
+  // GPADLs the guest has created on this channel (kmcl-api.md §1.7).
+  std::vector<uint32_t> gpadl_handles() const;
+  bool gpadl_exists(uint32_t handle) const { return gpadls_.count(handle) != 0; }
+  bool gpadl_read_only(uint32_t handle) const;
+  uint64_t gpadl_size(uint32_t handle) const;
+  // Maps a GPADL as a host does before using it; the guest's delete waits until unmap_gpadl().
+  // Refuses (false) an unknown handle, a second mapping, or a write mapping of a read-only one.
+  bool map_gpadl(uint32_t handle, bool for_write);
+  void unmap_gpadl(uint32_t handle);
+  bool gpadl_mapped(uint32_t handle) const;
+  // Host access to GPADL memory by byte offset. Writes to a read-only GPADL are refused.
+  bool read_gpadl(uint32_t handle, uint64_t offset, void* dst, size_t len) const;
+  bool write_gpadl(uint32_t handle, uint64_t offset, const void* src, size_t len);
+
   // Stops (false) or resumes (true) reading the guest-to-host ring.
   void set_draining(bool draining);
   bool draining() const { return draining_; }
@@ -126,6 +141,8 @@ class HostChannel {
   // Status the host attached to a completion (success unless set by complete()).
   bool has_status_overrides() const { return !status_overrides_.empty(); }
   Status take_status_override(uint64_t transaction_id);
+  void gpadl_created(uint32_t handle, const std::vector<ring::GpaRange>& ranges, bool read_only);
+  void gpadl_deleted(uint32_t handle);
 
  private:
   struct PendingWrite {
@@ -162,6 +179,12 @@ class HostChannel {
   std::deque<PendingWrite> write_queue_;
   std::unordered_map<uint64_t, Status> status_overrides_;
   HostStats stats_;
+  struct HostGpadl {
+    HostPacket view;  // the ranges, reusing the packet window helpers
+    bool read_only = false;
+    bool mapped = false;
+  };
+  std::map<uint32_t, HostGpadl> gpadls_;
   bool dead_reported_ = false;
 };
 

@@ -143,6 +143,11 @@ void Simulation::shutdown() {
     for (auto& p : c->incoming_)
       if (p->state() == IncomingPacket::State::Outstanding)
         c->violation(53, "shutdown", p->describe(), "incoming packet delivered to EvtVmbChannelProcessPacket but never completed");
+    for (auto& g : c->gpadls_) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "GPADL %#x", g.first);
+      c->violation(28, "shutdown", name, "GPADL never deleted");
+    }
     c->abandon();
   }
 }
