@@ -142,6 +142,8 @@ class Channel {
   void host_signal();
   void host_ring_space();
   void host_closed(bool rescinded);
+  // The host wrote into the external data of transaction `transaction_id` (rule 48 bookkeeping).
+  void host_wrote_external(uint64_t transaction_id);
 
   // ---- Introspection (tests, demo) ----
   ConnState conn_state() const { return conn_; }
@@ -195,7 +197,9 @@ class Channel {
   // Builds the GPA ranges of `external` into p (rules 44-46); a failure status leaves p as it was.
   Status prepare_external(Packet& p, const ExternalData& external, uint32_t inline_length, uint32_t flags,
                           const char* call);
-  void end_external(Packet& p);  // unpins the pages of p's transaction
+  void end_external(Packet& p);  // checks (rule 48) and unpins the pages of p's transaction
+  uint64_t external_checksum(const Packet& p) const;
+  Packet* packet_for_transaction(uint64_t transaction_id) const;
   Status add_gpadl(const char* call, uint32_t flags, std::vector<ring::GpaRange> ranges, uint32_t* handle);
   bool gpadl_window_open() const;
   void drop_gpadl(uint32_t handle);

@@ -430,11 +430,35 @@ Status Channel::prepare_external(Packet& p, const ExternalData& ext, uint32_t in
   p.header_ext_.clear();
   ring::encode_gpa_ranges(p.ranges_, p.header_ext_);
   for (const ring::GpaRange& r : p.ranges_) mem.pin(r);
+  if (sim_.options().external_buffer_check != ExternalBufferCheck::Off) p.ext_checksum_ = external_checksum(p);
   return status::kSuccess;
+}
+
+uint64_t Channel::external_checksum(const Packet& p) const {
+  uint64_t h = 0;
+  bool full = sim_.options().external_buffer_check == ExternalBufferCheck::Full;
+  for (const ring::GpaRange& r : p.ranges_) h = h * 31 + sim_.guest_memory().checksum(r, full);
+  return h;
+}
+
+Packet* Channel::packet_for_transaction(uint64_t txid) const {
+  uint32_t index = static_cast<uint32_t>(txid & 0xffffffffu);
+  uint32_t gen = static_cast<uint32_t>(txid >> 32);
+  Packet* p = (index >= 1 && index <= packets_.size()) ? packets_[index - 1].get() : nullptr;
+  return p != nullptr && p->generation_ == gen ? p : nullptr;
+}
+
+void Channel::host_wrote_external(uint64_t txid) {
+  Packet* p = packet_for_transaction(txid);
+  if (p != nullptr && !p->ranges_.empty() && sim_.options().external_buffer_check != ExternalBufferCheck::Off)
+    p->ext_checksum_ = external_checksum(*p);
 }
 
 void Channel::end_external(Packet& p) {
   if (p.ranges_.empty()) return;
+  if (sim_.options().external_buffer_check != ExternalBufferCheck::Off && external_checksum(p) != p.ext_checksum_)
+    violation(48, "transaction end", p.describe(),
+              "the external data buffer changed while the transaction was in flight (only the host may write it)");
   for (const ring::GpaRange& r : p.ranges_) sim_.guest_memory().unpin(r);
   p.ranges_.clear();
   p.header_ext_.clear();
@@ -447,10 +471,8 @@ void Channel::host_ring_space() { post_service(); }
 
 void Channel::handle_completion_packet(const ring::ReadPacket& rp) {
   uint64_t txid = rp.descriptor.transaction_id;
-  uint32_t index = static_cast<uint32_t>(txid & 0xffffffffu);
-  uint32_t gen = static_cast<uint32_t>(txid >> 32);
-  Packet* p = (index >= 1 && index <= packets_.size()) ? packets_[index - 1].get() : nullptr;
-  if (p == nullptr || p->generation_ != gen || p->state_ != Packet::State::AwaitingCompletion) {
+  Packet* p = packet_for_transaction(txid);
+  if (p == nullptr || p->state_ != Packet::State::AwaitingCompletion) {
     // Hostile-host inputs #41/#42: unknown, stale or duplicate transaction ids are dropped.
     peer_error("completion for unknown or already completed transaction id " + hex(txid) + " dropped");
     return;

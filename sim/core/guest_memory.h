@@ -44,6 +44,10 @@ class GuestMemory {
   bool read(const ring::GpaRange& r, uint64_t offset, void* dst, size_t len) const;
   bool write(const ring::GpaRange& r, uint64_t offset, const void* src, size_t len);
 
+  // A 64-bit hash of the bytes a range describes (its pages must be known): every byte when
+  // `full`, otherwise eight evenly spread words of each page piece (all of a piece under 64 bytes).
+  uint64_t checksum(const ring::GpaRange& r, bool full) const;
+
   size_t pages() const { return page_by_pfn_.size(); }
 
  private:

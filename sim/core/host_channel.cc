@@ -164,9 +164,12 @@ bool HostChannel::write_external(const HostPacket& packet, uint64_t offset, cons
     return mem.accessible(r, off, n);
   });
   if (!ok) return false;
-  return for_each_range_piece(packet, offset, len, [&](const ring::GpaRange& r, uint64_t off, size_t at, size_t n) {
+  ok = for_each_range_piece(packet, offset, len, [&](const ring::GpaRange& r, uint64_t off, size_t at, size_t n) {
     return mem.write(r, off, static_cast<const uint8_t*>(src) + at, n);
   });
+  // Host writes are legitimate: the guest's buffer check (rule 48) starts again from here.
+  if (ok && guest_ && packet.transaction_id != 0) guest_->host_wrote_external(packet.transaction_id);
+  return ok;
 }
 
 void HostChannel::gpadl_created(uint32_t handle, const std::vector<ring::GpaRange>& ranges, bool read_only) {

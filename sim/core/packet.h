@@ -66,6 +66,7 @@ class Packet {
   bool payload_copied_ = false;  // payload_ holds the bytes (the packet had to wait)
   std::vector<ring::GpaRange> ranges_;  // external data, pinned while the transaction lives
   std::vector<uint8_t> header_ext_;     // ranges_ encoded for the wire (empty: in-band)
+  uint64_t ext_checksum_ = 0;           // rule 48: what ranges_ held when sent or last host-written
   Status completion_status_ = status::kSuccess;
   std::vector<uint8_t> completion_bytes_;  // kept only when the routine runs later
   // Synchronous requests (Origin::Internal).

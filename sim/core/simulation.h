@@ -20,6 +20,8 @@
 
 namespace vmbsim {
 
+enum class ExternalBufferCheck : uint8_t { Off, Sampled, Full };
+
 struct SimulationOptions {
   VerifierMode verifier_mode = VerifierMode::Collect;
   // Used when the driver never calls VmbChannelInitSetMaximumPacketSize (kmcl-api.md Q23).
@@ -29,6 +31,11 @@ struct SimulationOptions {
   uint32_t default_ring_pages = 16;
   // Freed packet objects wait this many frees before reuse, so stale handles are caught.
   uint32_t handle_quarantine = 16;
+  // Rule 48: a transaction's external buffers are checksummed when it is sent and again when it
+  // ends (host writes through the transaction are accounted for), so a driver that changes or
+  // reuses a buffer in flight is caught. Sampled hashes a few words of every page (cheap, catches
+  // a rewritten buffer); Full hashes every byte (two extra passes over the data); Off skips it.
+  ExternalBufferCheck external_buffer_check = ExternalBufferCheck::Sampled;
   // Log level ("off", "info", "debug", ...). Empty: taken from $VMBSIM_LOG, default "off".
   std::string log_level;
   // Name used in log lines.
@@ -48,6 +55,7 @@ class Simulation {
   GuestMemory& guest_memory() { return guest_memory_; }
   spdlog::logger& log() { return *logger_; }
   const SimulationOptions& options() const { return options_; }
+  void set_external_buffer_check(ExternalBufferCheck mode) { options_.external_buffer_check = mode; }
   VirtualTime now() const { return scheduler_.now(); }
 
   // Host side: offers a channel; the returned device is what the driver under test is given.

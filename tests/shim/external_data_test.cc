@@ -175,6 +175,44 @@ TEST_F(ExternalDataTest, Rule46_LimitsFromInitSetMaximumExternalData) {
   kmcl.VmbPacketFree(p);
 }
 
+TEST_F(ExternalDataTest, Rule48_BufferChangedWhileInFlight) {
+  TestChannel& ch = open_channel();
+  PMDL m = build(buf->bytes, 256);
+  ASSERT_EQ(kmcl.VmbPacketSend(packet(ch), nullptr, 0, m, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION), STATUS_SUCCESS);
+  run();
+  buf->bytes[3] ^= 0xFF;  // the driver reuses its buffer before the completion
+  host.complete(host.take_packet().transaction_id, nullptr, 0);
+  run();
+  EXPECT_EQ(violations(48), 1u) << findings();
+}
+
+TEST_F(ExternalDataTest, Rule48_FullCheckCatchesAnyByte) {
+  sim.set_external_buffer_check(ExternalBufferCheck::Full);
+  TestChannel& ch = open_channel();
+  PMDL m = build(buf->bytes, 256);
+  ASSERT_EQ(kmcl.VmbPacketSend(packet(ch), nullptr, 0, m, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION), STATUS_SUCCESS);
+  run();
+  buf->bytes[17] ^= 0xFF;  // between the words the sampled check looks at
+  host.complete(host.take_packet().transaction_id, nullptr, 0);
+  run();
+  EXPECT_EQ(violations(48), 1u) << findings();
+}
+
+TEST_F(ExternalDataTest, Rule48_HostWritesAreNotTheDriversFault) {
+  TestChannel& ch = open_channel();
+  PMDL m = build(buf->bytes, 256);
+  ASSERT_EQ(kmcl.VmbPacketSend(packet(ch), nullptr, 0, m, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION), STATUS_SUCCESS);
+  run();
+  HostPacket hp = host.take_packet();
+  uint8_t data[256];
+  std::memset(data, 0x77, sizeof(data));
+  ASSERT_TRUE(host.write_external(hp, 0, data, sizeof(data)));  // a read request being served
+  host.complete(hp.transaction_id, nullptr, 0);
+  run();
+  EXPECT_EQ(buf->bytes[255], 0x77);
+  EXPECT_EQ(violations(48), 0u) << findings();
+}
+
 TEST_F(ExternalDataTest, UnbuiltMdlIsRefused) {
   TestChannel& ch = open_channel();
   PMDL m = IoAllocateMdl(buf->bytes, 100, FALSE, FALSE, nullptr);  // PFNs never filled in
