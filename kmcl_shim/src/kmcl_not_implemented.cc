@@ -1,4 +1,5 @@
-// KMCL functions whose simulation is a later milestone: the server-only methods. Each one exists, is reachable through the table, says loudly in the log
+// KMCL functions whose simulation is a later milestone: the server's GPADL mapping and
+// save/restore. Each one exists, is reachable through the table, says loudly in the log
 // why it fails, and returns STATUS_NOT_IMPLEMENTED. The README lists them as missing.
 // Server-only calls on a client channel are still checked (rule 3): that is misuse either way.
 #include "handle_checks.h"
@@ -54,52 +55,11 @@ NTSTATUS VmbChannelSaveContinue(VMBCHANNEL Channel, PVOID SaveBuffer, ULONG Save
 
 VOID VmbChannelSaveEnd(VMBCHANNEL Channel) { not_implemented(Channel, "VmbChannelSaveEnd", kServer, true); }
 
-NTSTATUS VmbConvertVmbusHandleToKernelHandle(HANDLE VmbusHandle, PHANDLE KernelHandle) {
-  (void)VmbusHandle;
-  if (KernelHandle) *KernelHandle = nullptr;
-  if (auto* sim = vmbsim::Simulation::current())
-    sim->log().error("VmbConvertVmbusHandleToKernelHandle is not implemented yet ({})", kServer);
-  return STATUS_NOT_IMPLEMENTED;
-}
-
 NTSTATUS VmbPacketRestore(VMBPACKET PacketObject, PVOID Buffer, ULONG BufferSize) {
   (void)Buffer, (void)BufferSize;
   auto* p = vmbsim::shim::checked_packet(PacketObject, "VmbPacketRestore");
   if (!p) return STATUS_INVALID_PARAMETER_1;
   return not_implemented(vmbsim::shim::handle(p->channel()), "VmbPacketRestore", kServer, true);
-}
-
-NTSTATUS VmbServerChannelInitSetFlags(VMBCHANNEL Channel, UINT32 Flags) {
-  (void)Flags;
-  return not_implemented(Channel, "VmbServerChannelInitSetFlags", kServer, true);
-}
-
-NTSTATUS VmbServerChannelInitSetMmioMegabytes(VMBCHANNEL Channel, UINT16 MmioMegabytes,
-                                              UINT16 MmioMegabytesOptional) {
-  (void)MmioMegabytes, (void)MmioMegabytesOptional;
-  return not_implemented(Channel, "VmbServerChannelInitSetMmioMegabytes", kServer, true);
-}
-
-NTSTATUS VmbServerChannelInitSetSaveRestorePacketCallbacks(VMBCHANNEL Channel,
-                                                           PFN_VMB_CHANNEL_SAVE_PACKET SavePacketCallback,
-                                                           PFN_VMB_CHANNEL_RESTORE_PACKET RestorePacketCallback) {
-  (void)SavePacketCallback, (void)RestorePacketCallback;
-  return not_implemented(Channel, "VmbServerChannelInitSetSaveRestorePacketCallbacks", kServer, true);
-}
-
-NTSTATUS VmbServerChannelInitSetTargetInterfaceId(VMBCHANNEL Channel, GUID InterfaceType, GUID InterfaceInstance) {
-  (void)InterfaceType, (void)InterfaceInstance;
-  return not_implemented(Channel, "VmbServerChannelInitSetTargetInterfaceId", kServer, true);
-}
-
-NTSTATUS VmbServerChannelInitSetTargetVtl(VMBCHANNEL Channel, UINT8 TargetVtl) {
-  (void)TargetVtl;
-  return not_implemented(Channel, "VmbServerChannelInitSetTargetVtl", kServer, true);
-}
-
-NTSTATUS VmbServerChannelInitSetVmbusHandle(VMBCHANNEL Channel, HANDLE VmbusHandle) {
-  (void)VmbusHandle;
-  return not_implemented(Channel, "VmbServerChannelInitSetVmbusHandle", kServer, true);
 }
 
 }  // extern "C"

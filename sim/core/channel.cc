@@ -265,9 +265,19 @@ Status Channel::set_interrupt_latency(uint16_t latency, uint16_t* original) {
 void Channel::get_mmio_space(uint64_t* address, uint64_t* size) {
   const char* call = "VmbChannelGetMmioSpace";
   check_passive(call, false);
-  if (!opened_callback_seen_) violation(20, call, "", "called before EvtChannelOpened");
   *address = 0;
   *size = 0;
+  if (!opened_callback_seen_) {
+    violation(20, call, "", "called before EvtChannelOpened");
+    return;
+  }
+  // Q26: an opaque, simulator-chosen base; the size is what the offer reserved.
+  const Device* d = host_ ? &host_->device() : parent_;
+  if (d == nullptr) return;
+  uint64_t mb = uint64_t{d->offer().mmio_megabytes} + d->offer().mmio_megabytes_optional;
+  if (mb == 0) return;
+  *address = 0xF800000000ull + (d->id() << 32);
+  *size = mb << 20;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,6 +293,13 @@ Status Channel::enable() {
   if (conn_ != ConnState::Disabled) {
     violation(11, call, "", std::string("channel is already ") + to_string(conn_));
     return status::kInvalidDeviceState;
+  }
+  if (is_server_) {
+    // Offering a channel to a simulated guest is the next step of the server role.
+    sim_.log().error("{}: VmbChannelEnable on a server channel (offering to a guest) is not implemented yet",
+                     describe());
+    trace("VmbChannelEnable: server offers are not implemented yet");
+    return status::kNotImplemented;
   }
   if (!callbacks_.process_packet)
     violation(13, call, "", "no EvtVmbChannelProcessPacket registered; incoming packets will be completed empty");

@@ -86,6 +86,16 @@ class Channel {
   Status client_init_set_target(const Guid& type, const Guid* instance, bool pnp_failure_callback);
   // Rejects the invalid-state/argument cases shared by all init calls; reports rule 9/2.
   Status check_init_call(const char* call);
+  // The same for server-only init calls, plus rule 3 on a client channel.
+  Status check_server_init_call(const char* call);
+
+  // ---- Server-endpoint initialisation (kmcl-api.md §3.3; server channels only, rule 3) ----
+  Status server_init_set_flags(uint32_t flags);
+  Status server_init_set_mmio_megabytes(uint16_t megabytes, uint16_t optional_megabytes);
+  Status server_init_set_save_restore_callbacks(bool save_callback, bool restore_callback);
+  Status server_init_set_target_interface_id(const Guid& type, const Guid& instance);
+  Status server_init_set_target_vtl(uint8_t vtl);
+  Status server_init_set_vmbus_handle(void* kernel_handle);
 
   void set_incoming_processing_at_passive(bool passive);
   void set_transaction_quota(uint32_t quota);
@@ -237,6 +247,16 @@ class Channel {
   void* pointer_ = nullptr;
   uint16_t interrupt_latency_ = 0;
   bool pnp_failure_delivered_ = false;
+  // Server configuration (kmcl-api.md §3.3).
+  struct ServerConfig {
+    uint32_t flags = 0;
+    uint16_t mmio_megabytes = 0, mmio_optional_megabytes = 0;
+    bool save_restore_callbacks = false;
+    bool has_interface_id = false;
+    Guid interface_type{}, interface_instance{};
+    uint8_t target_vtl = 0;
+    void* vmbus_handle = nullptr;
+  } server_;
 
   // State
   ConnState conn_ = ConnState::Disabled;

@@ -19,6 +19,9 @@ struct OfferSpec {
   Guid interface_instance;
   std::vector<uint8_t> user_data;  // at most 120 bytes (VMBUS_SERVER_CHANNEL_INIT_MAXIMUM_OFFER_DATA)
   std::string name = "device";
+  // MMIO space the device wants (VmbChannelGetMmioSpace reports the sum).
+  uint16_t mmio_megabytes = 0;
+  uint16_t mmio_megabytes_optional = 0;
 };
 
 class Device {

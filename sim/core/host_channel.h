@@ -127,6 +127,7 @@ class HostChannel {
   bool is_open() const { return guest_ != nullptr; }
   bool is_offered() const { return !rescinded_; }
   Channel* guest() const { return guest_; }
+  const Device& device() const { return device_; }
   const HostStats& stats() const { return stats_; }
   size_t queued_writes() const { return write_queue_.size(); }
   // Raw ring memory, for tests that corrupt the rings on purpose. Valid while open.

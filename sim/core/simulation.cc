@@ -63,6 +63,17 @@ Simulation::~Simulation() {
 
 Simulation* Simulation::current() { return t_current; }
 
+void* Simulation::convert_vmbus_handle(void* user_handle) {
+  kernel_vmbus_handles_.push_back(std::make_unique<uint64_t>(reinterpret_cast<uintptr_t>(user_handle)));
+  return kernel_vmbus_handles_.back().get();
+}
+
+bool Simulation::is_kernel_vmbus_handle(void* handle) const {
+  for (const auto& h : kernel_vmbus_handles_)
+    if (h.get() == handle) return true;
+  return false;
+}
+
 bool Simulation::take_allocation_failure() {
   if (failing_allocations_ == 0) return false;
   --failing_allocations_;
@@ -106,12 +117,6 @@ Device& Simulation::offer(OfferSpec spec) {
 }
 
 Channel* Simulation::allocate_channel(Device* parent, bool is_server, Status* status) {
-  if (is_server) {
-    // The server role is a later milestone; say so loudly instead of pretending.
-    logger_->error("VmbChannelAllocate(IsServer=TRUE): the server endpoint is not implemented yet");
-    *status = status::kNotImplemented;
-    return nullptr;
-  }
   channels_.push_back(std::make_unique<Channel>(*this, parent, is_server, channels_.size() + 1));
   *status = status::kSuccess;
   Channel* c = channels_.back().get();

@@ -92,6 +92,11 @@ class Simulation {
   // Such a handle carries no simulation, so this goes to the innermost live one (rule 2, or
   // rule 35 for a NULL packet after an injected VmbPacketAllocate failure).
   static void report_bad_handle(const char* call, const char* kind, const void* handle);
+  // VmbConvertVmbusHandleToKernelHandle: a kernel handle for a user-mode VMBus handle (a VM's),
+  // and whether a handle is one of those (rule 5).
+  void* convert_vmbus_handle(void* user_handle);
+  bool is_kernel_vmbus_handle(void* handle) const;
+
   // Makes the next `count` VmbPacketAllocate calls (any channel) return NULL.
   void fail_packet_allocations(uint32_t count) { failing_allocations_ = count; }
   bool take_allocation_failure();
@@ -118,6 +123,7 @@ class Simulation {
   bool shut_down_ = false;
   uint64_t object_ids_ = 0;
   uint32_t failing_allocations_ = 0;
+  std::vector<std::unique_ptr<uint64_t>> kernel_vmbus_handles_;  // their addresses are the handles
   bool returned_null_packet_ = false;
   Simulation* previous_current_ = nullptr;
 };
