@@ -122,12 +122,11 @@ VOID FASTCALL VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext) 
 }
 
 NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionContext, UINT32 Flags, PMDL* Mdl) {
-  (void)Flags;
   auto* p = checked_incoming(PacketCompletionContext, "VmbChannelPacketGetExternalData");
   if (!p) return STATUS_INVALID_PARAMETER_1;
-  if (Mdl) *Mdl = nullptr;
-  p->channel().sim().log().error("VmbChannelPacketGetExternalData: external data is not implemented yet");
-  return STATUS_NOT_IMPLEMENTED;
+  if (Mdl == nullptr) return STATUS_INVALID_PARAMETER_3;
+  *Mdl = nullptr;
+  return p->channel().get_external_data(*p, Flags);
 }
 
 }  // extern "C"

@@ -147,6 +147,9 @@ class Channel {
   void complete_incoming(IncomingPacket& packet, const void* buffer, uint32_t length);
   void defer_to_passive(IncomingPacket& packet);
   void fail_incoming(IncomingPacket& packet);
+  // VmbChannelPacketGetExternalData. A client never receives external data (hosts do not send
+  // GPA-direct packets), so on a client channel this checks the call (rules 56, 58) and fails.
+  Status get_external_data(IncomingPacket& packet, uint32_t flags);
 
   // ---- Called by the host endpoint (posted interrupts) ----
   void host_signal();

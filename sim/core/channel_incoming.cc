@@ -210,6 +210,28 @@ void Channel::defer_to_passive(IncomingPacket& p) {
   --outstanding_;
 }
 
+Status Channel::get_external_data(IncomingPacket& p, uint32_t flags) {
+  const char* call = "VmbChannelPacketGetExternalData";
+  const auto& frames = sim_.frames();
+  bool inline_call = !frames.empty() && frames.back().kind == CallbackKind::ProcessPacket && frames.back().packet == &p;
+  if (!inline_call || p.state_ != IncomingPacket::State::Delivering) {
+    violation(56, call, p.describe(), "called outside the packet's EvtVmbChannelProcessPacket");
+    return status::kInvalidDeviceState;
+  }
+  if (flags & ~0x1u) {
+    violation(10, call, p.describe(), "flag bits outside VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAGS");
+    return status::kInvalidParameter2;
+  }
+  if (!(p.flags_ & 0x1u)) {  // VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA
+    sim_.verifier().violation(58, call, id_, p.describe(),
+                              "the packet carries no external data (Flags lacked VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA)",
+                              sim_.now());
+    return status::kInvalidDeviceState;
+  }
+  // Only a server receives external data; server channels cannot be opened yet.
+  return status::kNotImplemented;
+}
+
 void Channel::fail_incoming(IncomingPacket& p) {
   const char* call = "VmbChannelPacketFail";
   const auto& frames = sim_.frames();

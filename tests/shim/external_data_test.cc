@@ -260,3 +260,37 @@ TEST_F(ExternalDataTest, SynchronousRequestWithAnMdl) {
 
 }  // namespace
 }  // namespace vmbsim::testing
+
+namespace vmbsim::testing {
+namespace {
+
+TEST_F(KmclTest, Rule58_GetExternalDataOnAPacketWithout) {
+  TestChannel& ch = open_channel();
+  NTSTATUS result = STATUS_SUCCESS;
+  PMDL mdl = reinterpret_cast<PMDL>(1);
+  ch.on_packet = [&](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) {
+    result = kmcl.VmbChannelPacketGetExternalData(p, 0, &mdl);
+    kmcl.VmbChannelPacketComplete(p, nullptr, 0);
+  };
+  host.send(std::vector<uint8_t>{1}, true);
+  run();
+  EXPECT_EQ(result, STATUS_INVALID_DEVICE_STATE);
+  EXPECT_EQ(mdl, nullptr);
+  EXPECT_EQ(violations(58), 1u) << findings();
+  EXPECT_TRUE(sim.verifier().clean()) << findings();  // a warning
+}
+
+TEST_F(KmclTest, Rule56_GetExternalDataAfterTheCallbackReturned) {
+  TestChannel& ch = open_channel();
+  VMBPACKETCOMPLETION held = nullptr;
+  ch.on_packet = [&](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) { held = p; };
+  host.send(std::vector<uint8_t>{1}, true);
+  run();
+  PMDL mdl;
+  EXPECT_EQ(kmcl.VmbChannelPacketGetExternalData(held, 0, &mdl), STATUS_INVALID_DEVICE_STATE);
+  EXPECT_EQ(violations(56), 1u) << findings();
+  kmcl.VmbChannelPacketComplete(held, nullptr, 0);
+}
+
+}  // namespace
+}  // namespace vmbsim::testing
