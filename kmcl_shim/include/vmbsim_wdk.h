@@ -164,8 +164,19 @@
 #ifndef _Pre_satisfies_
 #define _Pre_satisfies_(cond)
 #endif
+/* _Must_inspect_result_ is the one SAL annotation with teeth here: with gcc it becomes
+ * warn_unused_result, so a driver that ignores VmbChannelEnable's status (lifecycle rule 12)
+ * gets a warning (an error under -Werror), as PREfast would flag it on Windows. gcc honours it
+ * on the function types, so both direct calls and calls through the table are checked; clang
+ * ignores it there, and in C++ it would upset templates over those types, so it applies to C
+ * (which most drivers are). Define VMBSIM_NO_MUST_INSPECT_RESULT (or _Must_inspect_result_
+ * itself) to opt out. */
 #ifndef _Must_inspect_result_
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__cplusplus) && !defined(VMBSIM_NO_MUST_INSPECT_RESULT)
+#define _Must_inspect_result_ __attribute__((warn_unused_result))
+#else
 #define _Must_inspect_result_
+#endif
 #endif
 #ifndef _Success_
 #define _Success_(expr)
