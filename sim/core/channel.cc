@@ -25,7 +25,7 @@ Channel::Channel(Simulation& sim, Device* parent, bool is_server, uint64_t id)
 
 Channel::~Channel() {
   // Tear-down order matters: the host must stop referring to our rings first.
-  if (host_) host_->guest_closed();
+  if (peer_) peer_->channel_closed();
 }
 
 Channel* Channel::from_handle(const void* handle) {
@@ -272,7 +272,7 @@ void Channel::get_mmio_space(uint64_t* address, uint64_t* size) {
     return;
   }
   // Q26: an opaque, simulator-chosen base; the size is what the offer reserved.
-  const Device* d = host_ ? &host_->device() : parent_;
+  const Device* d = peer_ && peer_->offered_device() ? peer_->offered_device() : parent_;
   if (d == nullptr) return;
   uint64_t mb = uint64_t{d->offer().mmio_megabytes} + d->offer().mmio_megabytes_optional;
   if (mb == 0) return;
@@ -365,7 +365,7 @@ void Channel::begin_open() {
     }
     return;
   }
-  host_ = &target->host();
+  peer_ = &target->host();
   out_writer_ = std::make_unique<ring::RingWriter>(out_mem_->view());
   in_reader_ = std::make_unique<ring::RingReader>(in_mem_->view(), in_mem_->view().data_size - 8);
   active_instance_ = target->offer().interface_instance;
@@ -606,8 +606,8 @@ void Channel::teardown_rings() {
       ++it;
     }
   }
-  if (host_) host_->guest_closed();
-  host_ = nullptr;
+  if (peer_) peer_->channel_closed();
+  peer_ = nullptr;
   out_writer_.reset();
   in_reader_.reset();
   out_mem_.reset();
@@ -615,8 +615,8 @@ void Channel::teardown_rings() {
 }
 
 void Channel::abandon() {
-  if (host_) host_->guest_closed();
-  host_ = nullptr;
+  if (peer_) peer_->channel_closed();
+  peer_ = nullptr;
   cleaned_ = true;
 }
 

@@ -23,6 +23,7 @@
 #include "sim/core/guid.h"
 #include "sim/core/irql.h"
 #include "sim/core/packet.h"
+#include "sim/core/peer.h"
 #include "sim/core/status.h"
 #include "sim/ring/ring_memory.h"
 #include "sim/ring/ring_reader.h"
@@ -229,7 +230,7 @@ class Channel {
   uint64_t magic_ = kMagic;  // first member: handles are resolved through it
   Simulation& sim_;
   Device* parent_;
-  HostChannel* host_ = nullptr;  // the peer while Opened/Closing
+  Peer* peer_ = nullptr;  // the other side while Opened/Closing (a host, or a guest for a server)
   bool is_server_;
   uint64_t id_;
   std::unique_ptr<ChannelClient> client_;

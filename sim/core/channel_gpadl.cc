@@ -19,7 +19,7 @@ Status Channel::add_gpadl(const char* call, uint32_t flags, std::vector<ring::Gp
   if (h == 0) h = next_gpadl_++;
   GpadlRecord rec{std::move(ranges), (flags & kGpadlReadOnly) != 0};
   for (const ring::GpaRange& r : rec.ranges) sim_.guest_memory().pin(r);
-  if (host_) host_->gpadl_created(h, rec.ranges, rec.read_only);
+  if (peer_) peer_->gpadl_created(h, rec.ranges, rec.read_only);
   gpadls_.emplace(h, std::move(rec));
   *handle = h;
   sim_.log().info("{}: {} created GPADL {:#x}", describe(), call, h);
@@ -106,7 +106,7 @@ void Channel::drop_gpadl(uint32_t handle) {
   auto it = gpadls_.find(handle);
   if (it == gpadls_.end()) return;
   for (const ring::GpaRange& r : it->second.ranges) sim_.guest_memory().unpin(r);
-  if (host_) host_->gpadl_deleted(handle);
+  if (peer_) peer_->gpadl_deleted(handle);
   gpadls_.erase(it);
 }
 
@@ -124,8 +124,8 @@ void Channel::delete_gpadl(uint32_t handle) {
   }
   if (!check_passive(call, true)) return;
   // The delete waits while the host still maps the GPADL (§3.6.3).
-  if (host_ && host_->gpadl_mapped(handle)) {
-    auto r = sim_.scheduler().run_until([this, handle] { return !host_ || !host_->gpadl_mapped(handle); }, std::nullopt);
+  if (peer_ && peer_->gpadl_mapped(handle)) {
+    auto r = sim_.scheduler().run_until([this, handle] { return !peer_ || !peer_->gpadl_mapped(handle); }, std::nullopt);
     if (r != Scheduler::WaitResult::Satisfied) {
       sim_.verifier().violation(34, call, id_, name, "the host never unmaps this GPADL; the delete would wait forever",
                                 sim_.now());

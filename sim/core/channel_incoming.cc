@@ -104,7 +104,7 @@ void Channel::drain_ring() {
     pending_incoming_.push_back(p);
   }
   // A completion routine run above may have closed the channel.
-  if (in_reader_ && in_reader_->commit() && host_) host_->guest_ring_space();
+  if (in_reader_ && in_reader_->commit() && peer_) peer_->channel_ring_space();
 }
 
 void Channel::deliver_incoming() {

@@ -308,7 +308,7 @@ void Channel::flush_sends() {
 }
 
 void Channel::signal_host() {
-  if (host_) host_->guest_signal();
+  if (peer_) peer_->channel_signaled();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,7 +481,7 @@ void Channel::handle_completion_packet(const ring::ReadPacket& rp) {
   // The host's access to the pages ends with the transaction (kmcl-api.md §1.6).
   end_external(*p);
   Status st = status::kSuccess;
-  if (host_ && host_->has_status_overrides()) st = host_->take_status_override(txid);
+  if (peer_ && peer_->has_status_overrides()) st = peer_->take_status_override(txid);
   if (sim_.log_packets())
     sim_.log().debug("ch{} <- host completion {} txid={:#x} len={}", id_, p->describe(), txid, rp.payload_size());
   if (p->abandoned_) {

@@ -1,0 +1,155 @@
+// The simulated other side of one driver channel: reads what the driver's channel writes,
+// writes packets and completions back, and gives tests and models a handle on every packet.
+// HostChannel (the host behind a client driver) and GuestEndpoint (the guest in front of a
+// server driver) are both endpoints; only how the connection is made differs.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/core/peer.h"
+#include "sim/core/scheduler.h"
+#include "sim/core/status.h"
+#include "sim/ring/gpa_range.h"
+#include "sim/ring/ring_reader.h"
+#include "sim/ring/ring_writer.h"
+
+namespace vmbsim {
+
+class Channel;
+class Simulation;
+
+// A packet the endpoint read from the driver's channel.
+struct HostPacket {
+  uint16_t type = 0;
+  uint16_t flags = 0;
+  uint64_t transaction_id = 0;
+  std::vector<uint8_t> payload;
+  // For GPA-direct packets (type 9): the guest memory the packet describes, in order.
+  std::vector<ring::GpaRange> ranges;
+  bool completion_requested() const { return (flags & 1u) != 0; }
+  // Total bytes of external data the ranges describe.
+  uint64_t external_size() const;
+};
+
+// The driver's completion of a packet the endpoint sent.
+struct GuestCompletion {
+  uint64_t transaction_id = 0;
+  std::vector<uint8_t> payload;
+};
+
+struct HostStats {
+  uint64_t packets_received = 0;      // data packets read from the driver
+  uint64_t completions_received = 0;  // completions read from the driver
+  uint64_t completions_sent = 0;
+  uint64_t packets_sent = 0;
+};
+
+class Endpoint : public Peer {
+ public:
+  Endpoint(Simulation& sim, std::string name);
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+  ~Endpoint() override;
+
+  // Without handlers, packets and completions collect in these inboxes.
+  std::deque<HostPacket>& inbox() { return inbox_; }
+  std::deque<GuestCompletion>& completions() { return completions_inbox_; }
+  // Pops the oldest inbox entry; the inbox must not be empty.
+  HostPacket take_packet();
+  GuestCompletion take_completion();
+
+  // Completes transaction `transaction_id` of the driver with response bytes. `status` is what
+  // the driver's completion routine receives; it travels beside the wire packet (a real peer
+  // would encode failure in the response bytes), and anything but success carries no bytes.
+  void complete(uint64_t transaction_id, const void* data, uint32_t size, Status status = status::kSuccess);
+  void complete(uint64_t transaction_id, const std::vector<uint8_t>& data, Status status = status::kSuccess) {
+    complete(transaction_id, data.data(), static_cast<uint32_t>(data.size()), status);
+  }
+  // Completes after a virtual delay.
+  void complete_after(VirtualTime delay_ns, uint64_t transaction_id, std::vector<uint8_t> data,
+                      Status status = status::kSuccess);
+  // Sends an in-band packet; returns its transaction id (non-zero when a completion is
+  // requested, else 0).
+  uint64_t send(const void* data, uint32_t size, bool completion_requested);
+  uint64_t send(const std::vector<uint8_t>& data, bool completion_requested) {
+    return send(data.data(), static_cast<uint32_t>(data.size()), completion_requested);
+  }
+  // Writes an arbitrary packet (any type/flags/header) for hostile-peer tests.
+  void send_raw(const ring::OutgoingPacket& packet);
+
+  // Stops (false) or resumes (true) reading what the driver writes.
+  void set_draining(bool draining);
+  bool draining() const { return draining_; }
+
+  // Reads or writes the external data of a packet through guest memory, as a host maps the
+  // pages a transaction describes: `offset` counts through all its ranges in order. False
+  // (nothing copied) outside the ranges, or once the transaction has ended and the pages are
+  // no longer pinned.
+  bool read_external(const HostPacket& packet, uint64_t offset, void* dst, size_t len) const;
+  bool write_external(const HostPacket& packet, uint64_t offset, const void* src, size_t len);
+
+  bool connected() const { return channel_ != nullptr; }
+  Channel* channel() const { return channel_; }
+  const HostStats& stats() const { return stats_; }
+  size_t queued_writes() const { return write_queue_.size(); }
+  const std::string& name() const { return name_; }
+
+  // Peer (called by the driver's channel).
+  void channel_signaled() override;
+  void channel_ring_space() override;
+  bool has_status_overrides() const override { return !status_overrides_.empty(); }
+  Status take_status_override(uint64_t transaction_id) override;
+
+ protected:
+  using PacketFn = std::function<void(const HostPacket&)>;
+  using CompletionFn = std::function<void(const GuestCompletion&)>;
+  void set_packet_fn(PacketFn fn) { packet_fn_ = std::move(fn); }
+  void set_completion_fn(CompletionFn fn) { completion_fn_ = std::move(fn); }
+  // Attaches to the driver's channel: read `incoming`, write `outgoing`.
+  void connect(Channel& channel, ring::RingMemory incoming, ring::RingMemory outgoing);
+  void disconnect();
+
+  Simulation& sim_;
+
+ private:
+  struct PendingWrite {
+    ring::PacketType type;
+    uint16_t flags;
+    uint64_t transaction_id;
+    std::vector<uint8_t> header_ext;
+    std::vector<uint8_t> payload;
+  };
+
+  void service();
+  void write_or_queue(ring::PacketType type, uint16_t flags, uint64_t txid, const void* hdr, uint32_t hdr_len,
+                      const void* data, uint32_t len);
+  void flush_writes();
+  void signal_channel();
+  void peer_error(const std::string& what);
+
+  std::string name_;
+  Channel* channel_ = nullptr;
+  bool draining_ = true;
+  bool service_posted_ = false;
+  bool dead_reported_ = false;
+  uint64_t next_txid_ = 1;
+  std::unique_ptr<ring::RingReader> reader_;
+  std::unique_ptr<ring::RingWriter> writer_;
+  ring::ReadPacket scratch_;
+  HostPacket current_;
+  PacketFn packet_fn_;
+  CompletionFn completion_fn_;
+  std::deque<HostPacket> inbox_;
+  std::deque<GuestCompletion> completions_inbox_;
+  std::deque<PendingWrite> write_queue_;
+  std::unordered_map<uint64_t, Status> status_overrides_;
+  HostStats stats_;
+};
+
+}  // namespace vmbsim

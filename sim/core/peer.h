@@ -1,0 +1,35 @@
+// What a driver's channel needs from whatever is on the other side of its rings: a simulated
+// host (for a client driver) or a simulated guest (for a server driver).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/status.h"
+#include "sim/ring/gpa_range.h"
+
+namespace vmbsim {
+
+class Device;
+
+class Peer {
+ public:
+  virtual ~Peer() = default;
+  // The channel wrote into the peer's incoming ring, which went from empty to non-empty.
+  virtual void channel_signaled() = 0;
+  // The channel read from its incoming ring past the peer's pending_send_sz threshold.
+  virtual void channel_ring_space() = 0;
+  // The channel closed; its rings are about to go away.
+  virtual void channel_closed() = 0;
+  // Completion statuses the peer attached beside its completion packets.
+  virtual bool has_status_overrides() const = 0;
+  virtual Status take_status_override(uint64_t transaction_id) = 0;
+  // GPADLs a client channel creates (only a host peer sees them).
+  virtual void gpadl_created(uint32_t, const std::vector<ring::GpaRange>&, bool) {}
+  virtual void gpadl_deleted(uint32_t) {}
+  virtual bool gpadl_mapped(uint32_t) const { return false; }
+  // The offered device behind the connection, if any (for its MMIO reservation).
+  virtual const Device* offered_device() const { return nullptr; }
+};
+
+}  // namespace vmbsim
