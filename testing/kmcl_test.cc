@@ -76,7 +76,8 @@ TestChannel& KmclTest::allocate_channel(ChannelConfig config) {
   TestChannel& t = *channels.back();
   t.kmcl = &kmcl;
   t.sim = &sim;
-  EXPECT_EQ(kmcl.VmbChannelAllocate(shim::device_object(device), FALSE, &t.channel), STATUS_SUCCESS);
+  EXPECT_EQ(kmcl.VmbChannelAllocate(shim::device_object(device), config.server ? TRUE : FALSE, &t.channel),
+            STATUS_SUCCESS);
   kmcl.VmbChannelSetPointer(t.channel, &t);
   EXPECT_EQ(kmcl.VmbChannelInitSetMaximumPacketSize(t.channel, config.max_packet_size), STATUS_SUCCESS);
   if (config.ring_pages) {

@@ -235,6 +235,7 @@ void Channel::set_transaction_quota(uint32_t quota) {
 }
 
 Guid Channel::interface_instance() const {
+  if (is_server_) return server_.interface_instance;
   if (conn_ == ConnState::Opened || conn_ == ConnState::Closing) return active_instance_;
   if (has_target_ && !target_any_instance_) return target_instance_;
   return parent_ ? parent_->offer().interface_instance : Guid{};
@@ -294,13 +295,7 @@ Status Channel::enable() {
     violation(11, call, "", std::string("channel is already ") + to_string(conn_));
     return status::kInvalidDeviceState;
   }
-  if (is_server_) {
-    // Offering a channel to a simulated guest is the next step of the server role.
-    sim_.log().error("{}: VmbChannelEnable on a server channel (offering to a guest) is not implemented yet",
-                     describe());
-    trace("VmbChannelEnable: server offers are not implemented yet");
-    return status::kNotImplemented;
-  }
+  if (is_server_) return offer();
   if (!callbacks_.process_packet)
     violation(13, call, "", "no EvtVmbChannelProcessPacket registered; incoming packets will be completed empty");
   if (max_packet_size_ == 0) {
@@ -450,6 +445,7 @@ void Channel::start() {
     return;
   }
   check_passive(call, false);
+  ever_started_ = true;  // rule 16 asks whether Start was ever called
   if (running_) return;
   running_ = true;
   trace("VmbChannelStart");
@@ -512,6 +508,8 @@ void Channel::disable() {
     return;
   }
   if (!check_passive(call, true)) return;
+  if (is_server_ && conn_ != ConnState::Disabled && !ever_started_)
+    violation(16, call, "", "server channel was enabled but never started (VmbChannelStart is never implicit on the host)");
   switch (conn_) {
     case ConnState::Disabled:
       locally_disabled_ = true;
@@ -590,7 +588,10 @@ void Channel::finish_close(bool local) {
     drop_gpadl(gpadls_.begin()->first);
   }
   teardown_rings();
-  conn_ = ConnState::Disabled;
+  // A guest closing a server's channel leaves the offer standing: the guest may open it again
+  // ("Stopped"). Everything else ends Disabled.
+  conn_ = is_server_ && !local && !remote_rescinded_ ? ConnState::Enabled : ConnState::Disabled;
+  if (conn_ == ConnState::Enabled) trace("offer stands; the guest may open it again");
   started_ = false;
   incoming_enabled_ = false;
   suspended_window_ = false;

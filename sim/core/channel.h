@@ -119,6 +119,17 @@ class Channel {
   // Shutdown without the driver: stops all activity without calling any callback.
   void abandon();
 
+  // ---- Server role: the offer and the guest's open (channel_server.cc) ----
+  // True while an enabled server channel waits for a guest to open it.
+  bool offered() const { return is_server_ && conn_ == ConnState::Enabled && !cleaned_; }
+  // A simulated guest opens this server channel over rings it donates: the server reads
+  // `guest_to_host` and writes `host_to_guest`.
+  Status accept_guest_open(Peer& guest, ring::RingMemory guest_to_host, ring::RingMemory host_to_guest);
+  // The guest endpoint is being destroyed while connected: the channel takes over the ring
+  // memory, forgets the peer, and closes as if the guest had closed.
+  void peer_destroyed(std::unique_ptr<ring::FlatRingMemory> guest_to_host,
+                      std::unique_ptr<ring::FlatRingMemory> host_to_guest);
+
   // ---- Outgoing packets ----
   Packet* allocate_packet();
   // Builds a packet object inside caller memory; *handle receives the VMBPACKET value.
@@ -185,6 +196,8 @@ class Channel {
   void release_incoming(IncomingPacket& p);
 
   // State machine steps
+  Status offer();
+  void finish_open(Status opened_status);
   void begin_open();
   void run_start_sequence();
   void suspend_now();
@@ -272,6 +285,7 @@ class Channel {
   bool incoming_enabled_ = false;
   bool suspended_window_ = false;  // between Suspend and the next Started (rule 22)
   bool opened_callback_seen_ = false;  // for rules 19/20 windows
+  bool ever_started_ = false;           // VmbChannelStart was called (rule 16)
   bool remote_close_pending_ = false;
   bool remote_rescinded_ = false;
   bool queue_failed_ = false;  // VmbChannelPacketFail stopped the queue

@@ -600,6 +600,10 @@ Status Channel::send_synchronous(const void* buffer, uint32_t length, const Exte
   }
   bool wait_completion = (flags & send_flag::kWaitForCompletion) != 0;
   bool non_blocking = timeout_100ns && *timeout_100ns == 0 && !wait_completion;
+  if (is_server_ && !non_blocking) {
+    violation(51, call, "", "a server may only use *Timeout == 0 without WAIT_FOR_COMPLETION");
+    return status::kInvalidParameter;
+  }
   uint32_t capacity = completion_size ? *completion_size : 0;
   if (completion_size) *completion_size = 0;
   if (!non_blocking) {

@@ -1,5 +1,5 @@
 // Server (VSP) channels: allocation and the server-only initialisation calls (kmcl-api.md §3.3,
-// rules 3, 4, 5, 10). Offering the channel to a guest is not simulated yet.
+// rules 3, 4, 5, 9, 10).
 #include "vmbsim/testing/kmcl_test.h"
 
 namespace vmbsim::testing {
@@ -14,7 +14,10 @@ class ServerInitTest : public KmclTest {
               STATUS_SUCCESS);
     ASSERT_EQ(server.VmbChannelAllocate(shim::device_object(device), TRUE, &ch), STATUS_SUCCESS);
   }
-  void TearDown() override { server.VmbChannelCleanup(ch); }
+  void TearDown() override {
+    server.VmbChannelDisable(ch);
+    server.VmbChannelCleanup(ch);
+  }
   KMCL_SERVER_INTERFACE_V1 server{};
   VMBCHANNEL ch = nullptr;
 };
@@ -50,11 +53,11 @@ TEST_F(ServerInitTest, Rule5_VmbusHandleNotFromTheConversion) {
   EXPECT_EQ(violations(5), 1u) << findings();
 }
 
-TEST_F(ServerInitTest, EnableSaysTheOfferIsNotSimulatedYet) {
-  EXPECT_EQ(server.VmbChannelEnable(ch), STATUS_NOT_IMPLEMENTED);
-  // The channel stays Disabled, so it can still be configured and cleaned up.
-  EXPECT_EQ(server.VmbServerChannelInitSetFlags(ch, 0), STATUS_SUCCESS);
-  EXPECT_TRUE(sim.verifier().clean()) << findings();
+TEST_F(ServerInitTest, Rule9_ServerInitAfterTheOffer) {
+  ASSERT_EQ(server.VmbChannelEnable(ch), STATUS_SUCCESS);
+  server.VmbChannelStart(ch);
+  EXPECT_EQ(server.VmbServerChannelInitSetFlags(ch, 0), STATUS_INVALID_PARAMETER_1);
+  EXPECT_EQ(violations(9), 1u) << findings();
 }
 
 TEST_F(KmclTest, GetMmioSpaceReportsTheOffersReservation) {

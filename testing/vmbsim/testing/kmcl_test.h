@@ -70,6 +70,7 @@ struct ChannelConfig {
   bool state_callbacks = true;
   bool processing_complete = true;
   bool enable = true;
+  bool server = false;  // IsServer=TRUE: Enable offers the channel to a GuestEndpoint
 };
 
 class KmclTest : public ::testing::Test {

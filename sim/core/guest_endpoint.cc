@@ -1,0 +1,65 @@
+#include "sim/core/guest_endpoint.h"
+
+#include "sim/core/channel.h"
+#include "sim/core/simulation.h"
+
+namespace vmbsim {
+
+GuestEndpoint::GuestEndpoint(Simulation& sim, std::string name) : Endpoint(sim, std::move(name)) {}
+
+GuestEndpoint::~GuestEndpoint() {
+  // The server must not keep pointers to this object or into rings it owns: hand the rings to
+  // the server's channel and let it close as if the guest had closed.
+  if (connected()) {
+    Channel* server = channel();
+    disconnect();
+    server->peer_destroyed(std::move(g2h_), std::move(h2g_));
+  }
+}
+
+void GuestEndpoint::on_packet(PacketHandler handler) {
+  if (!handler) return set_packet_fn(nullptr);
+  set_packet_fn([this, handler = std::move(handler)](const HostPacket& p) { handler(*this, p); });
+}
+
+void GuestEndpoint::on_completion(CompletionHandler handler) {
+  if (!handler) return set_completion_fn(nullptr);
+  set_completion_fn([this, handler = std::move(handler)](const GuestCompletion& c) { handler(*this, c); });
+}
+
+Status GuestEndpoint::open(Channel& server, uint32_t ring_pages) {
+  if (connected()) return status::kDeviceBusy;
+  if (!server.offered()) return status::kInvalidDeviceState;
+  // The guest donates both rings (kmcl-api.md §1.2).
+  g2h_ = std::make_unique<ring::FlatRingMemory>(ring_pages ? ring_pages : 1);
+  h2g_ = std::make_unique<ring::FlatRingMemory>(ring_pages ? ring_pages : 1);
+  ring::initialize_ring(g2h_->view());
+  ring::initialize_ring(h2g_->view());
+  closed_by_server_ = false;
+  close_requested_ = false;
+  connect(server, h2g_->view(), g2h_->view());
+  sim_.add_trace(name() + ": opens " + server.describe());
+  Status s = server.accept_guest_open(*this, g2h_->view(), h2g_->view());
+  if (!succeeded(s)) {
+    disconnect();
+    g2h_.reset();
+    h2g_.reset();
+  }
+  return s;
+}
+
+void GuestEndpoint::close() {
+  if (!connected() || close_requested_) return;
+  close_requested_ = true;
+  sim_.add_trace(name() + ": closes " + channel()->describe());
+  // The server sees the close from its event loop (Suspend, then Closed).
+  channel()->host_closed(false);
+}
+
+void GuestEndpoint::channel_closed() {
+  closed_by_server_ = !close_requested_;
+  disconnect();
+  // The ring memory stays until the next open: the server's last reads may still be queued.
+}
+
+}  // namespace vmbsim

@@ -1,0 +1,48 @@
+// A simulated guest in front of a server (VSP) driver: it opens the driver's offer over rings
+// it donates, then does everything any endpoint does (endpoint.h): sends in-band packets,
+// completes or never completes the server's packets, stops draining, closes and reopens. Tests
+// of a VSP drive this the way tests of a VSC drive HostChannel.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "sim/core/endpoint.h"
+#include "sim/ring/ring_memory.h"
+
+namespace vmbsim {
+
+class Channel;
+
+class GuestEndpoint : public Endpoint {
+ public:
+  using PacketHandler = std::function<void(GuestEndpoint&, const HostPacket&)>;
+  using CompletionHandler = std::function<void(GuestEndpoint&, const GuestCompletion&)>;
+
+  explicit GuestEndpoint(Simulation& sim, std::string name = "guest");
+  ~GuestEndpoint() override;
+
+  // Opens an offered server channel with rings of `ring_pages` data pages each. Fails with the
+  // server's EvtChannelOpened status, or STATUS_INVALID_DEVICE_STATE if it is not on offer.
+  Status open(Channel& server, uint32_t ring_pages = 16);
+  // Closes the channel from the guest side; the server's offer stays and can be opened again.
+  void close();
+  bool is_open() const { return connected(); }
+  // True after the server closed the channel (VmbChannelDisable: the offer is gone).
+  bool closed_by_server() const { return closed_by_server_; }
+
+  void on_packet(PacketHandler handler);
+  void on_completion(CompletionHandler handler);
+
+  // Peer: the server's channel closed.
+  void channel_closed() override;
+
+ private:
+  std::unique_ptr<ring::FlatRingMemory> g2h_, h2g_;
+  bool close_requested_ = false;
+  bool closed_by_server_ = false;
+};
+
+}  // namespace vmbsim
