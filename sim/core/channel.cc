@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "sim/core/back_to_back.h"
 #include "sim/core/device.h"
 #include "sim/core/simulation.h"
 
@@ -330,7 +331,8 @@ void Channel::begin_open() {
       }
     }
   }
-  if (target == nullptr || !target->host().is_offered()) {
+  if (target == nullptr || !target->host().is_offered() ||
+      (target->back_to_back() && !target->back_to_back()->server().offered())) {
     trace("waiting for an offer");
     return;
   }
@@ -346,7 +348,10 @@ void Channel::begin_open() {
   ring::initialize_ring(out_mem_->view());
   ring::initialize_ring(in_mem_->view());
 
-  Status hs = target->host().guest_open(*this, out_mem_->view(), in_mem_->view());
+  // The offer is served by the simulated host, or by a server driver back to back.
+  BackToBackLink* link = target->back_to_back();
+  Status hs = link ? link->connect(*this, out_mem_->view(), in_mem_->view())
+                   : target->host().guest_open(*this, out_mem_->view(), in_mem_->view());
   if (!succeeded(hs)) {
     out_mem_.reset();
     in_mem_.reset();
@@ -360,7 +365,7 @@ void Channel::begin_open() {
     }
     return;
   }
-  peer_ = &target->host();
+  peer_ = link ? &link->client_peer() : static_cast<Peer*>(&target->host());
   out_writer_ = std::make_unique<ring::RingWriter>(out_mem_->view());
   in_reader_ = std::make_unique<ring::RingReader>(in_mem_->view(), in_mem_->view().data_size - 8);
   active_instance_ = target->offer().interface_instance;
@@ -607,10 +612,13 @@ void Channel::teardown_rings() {
       ++it;
     }
   }
-  if (peer_) peer_->channel_closed();
-  peer_ = nullptr;
   out_writer_.reset();
   in_reader_.reset();
+  if (peer_) {
+    peer_->adopt_rings(std::move(out_mem_), std::move(in_mem_));
+    peer_->channel_closed();
+  }
+  peer_ = nullptr;
   out_mem_.reset();
   in_mem_.reset();
 }

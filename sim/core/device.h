@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/core/guid.h"
+#include "sim/core/back_to_back.h"
 #include "sim/core/host_channel.h"
 
 namespace vmbsim {
@@ -41,6 +42,10 @@ class Device {
   Simulation& sim() const { return sim_; }
   const OfferSpec& offer() const { return spec_; }
   HostChannel& host() { return host_; }
+  // Serves this offer with a server driver's channel instead of the simulated host: a client
+  // driver that opens the device is connected back to back with `server`.
+  void serve_with(Channel& server) { link_ = std::make_unique<BackToBackLink>(*this, server); }
+  BackToBackLink* back_to_back() const { return link_.get(); }
 
   // KMCL interface references handed out by WdfFdoQueryForInterface (WDM convention: the
   // query references, the driver dereferences once when done).
@@ -59,6 +64,7 @@ class Device {
   uint64_t id_;
   OfferSpec spec_;
   HostChannel host_;
+  std::unique_ptr<BackToBackLink> link_;
   uint32_t interface_refs_ = 0;
 };
 

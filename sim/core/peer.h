@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "sim/core/status.h"
 #include "sim/ring/gpa_range.h"
+#include "sim/ring/ring_memory.h"
 
 namespace vmbsim {
 
@@ -19,7 +21,9 @@ class Peer {
   virtual void channel_signaled() = 0;
   // The channel read from its incoming ring past the peer's pending_send_sz threshold.
   virtual void channel_ring_space() = 0;
-  // The channel closed; its rings are about to go away.
+  // The channel closed; its rings are about to go away. A peer that must keep them alive a
+  // little longer (back to back) takes them in adopt_rings(), called just before.
+  virtual void adopt_rings(std::unique_ptr<ring::FlatRingMemory>, std::unique_ptr<ring::FlatRingMemory>) {}
   virtual void channel_closed() = 0;
   // Completion statuses the peer attached beside its completion packets.
   virtual bool has_status_overrides() const = 0;
