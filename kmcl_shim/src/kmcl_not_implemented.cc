@@ -1,5 +1,4 @@
-// KMCL functions whose simulation is a later milestone: the server's GPADL mapping and
-// save/restore. Each one exists, is reachable through the table, says loudly in the log
+// KMCL functions whose simulation is a later milestone: save/restore. Each one exists, is reachable through the table, says loudly in the log
 // why it fails, and returns STATUS_NOT_IMPLEMENTED. The README lists them as missing.
 // Server-only calls on a client channel are still checked (rule 3): that is misuse either way.
 #include "handle_checks.h"
@@ -24,17 +23,6 @@ constexpr const char* kServer = "the server endpoint role is a later milestone";
 }  // namespace
 
 extern "C" {
-
-NTSTATUS VmbChannelMapGpadl(VMBCHANNEL Channel, UINT32 Flags, UINT32 GpadlHandle, PMDL* Mdl) {
-  (void)Flags, (void)GpadlHandle;
-  if (Mdl) *Mdl = nullptr;
-  return not_implemented(Channel, "VmbChannelMapGpadl", kServer, true);
-}
-
-VOID VmbChannelUnmapGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle) {
-  (void)GpadlHandle;
-  not_implemented(Channel, "VmbChannelUnmapGpadl", kServer, true);
-}
 
 NTSTATUS VmbChannelRestoreFromBuffer(VMBCHANNEL Channel, PVOID Buffer, ULONG BufferSize) {
   (void)Buffer, (void)BufferSize;

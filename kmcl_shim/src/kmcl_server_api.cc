@@ -1,5 +1,9 @@
 // KMCL server-only initialisation (kmcl-api.md §3.3, §3.10.1). Argument translation only.
+#include <cstdlib>
 #include <cstring>
+#include <vector>
+
+#include <wdm.h>
 
 #include "handle_checks.h"
 
@@ -57,6 +61,53 @@ NTSTATUS VmbConvertVmbusHandleToKernelHandle(HANDLE VmbusHandle, PHANDLE KernelH
   if (sim == nullptr) return STATUS_INVALID_DEVICE_STATE;
   *KernelHandle = sim->convert_vmbus_handle(VmbusHandle);
   return STATUS_SUCCESS;
+}
+
+}  // extern "C"
+
+namespace {
+void free_mdl_chain(void* chain) {
+  auto* m = static_cast<PMDL>(chain);
+  while (m != nullptr) {
+    PMDL next = m->Next;
+    std::free(m);
+    m = next;
+  }
+}
+}  // namespace
+
+extern "C" {
+
+// The MDL a mapping returns describes the guest's pages by PFN, with no virtual address (the
+// server maps it with MmGetSystemAddressForMdlSafe): one MDL per range, chained through Next.
+NTSTATUS VmbChannelMapGpadl(VMBCHANNEL Channel, UINT32 Flags, UINT32 GpadlHandle, PMDL* Mdl) {
+  auto* c = checked_channel(Channel, "VmbChannelMapGpadl");
+  if (!c) return STATUS_INVALID_PARAMETER_1;
+  if (Mdl == nullptr) return STATUS_INVALID_PARAMETER_4;
+  *Mdl = nullptr;
+  const std::vector<vmbsim::ring::GpaRange>* ranges = nullptr;
+  NTSTATUS s = c->map_gpadl(Flags, GpadlHandle, &ranges);
+  if (!NT_SUCCESS(s)) return s;
+  PMDL head = nullptr, *link = &head;
+  for (const vmbsim::ring::GpaRange& r : *ranges) {
+    size_t bytes = sizeof(MDL) + r.pfns.size() * sizeof(PFN_NUMBER);
+    auto* m = static_cast<PMDL>(std::calloc(1, bytes));
+    m->Size = static_cast<CSHORT>(bytes > 0x7fff ? 0x7fff : bytes);
+    m->ByteOffset = r.byte_offset;
+    m->ByteCount = r.byte_count;
+    std::memcpy(MmGetMdlPfnArray(m), r.pfns.data(), r.pfns.size() * sizeof(PFN_NUMBER));
+    *link = m;
+    link = &m->Next;
+  }
+  c->set_gpadl_mapping(GpadlHandle, head, free_mdl_chain);
+  *Mdl = head;
+  return STATUS_SUCCESS;
+}
+
+VOID VmbChannelUnmapGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle) {
+  auto* c = checked_channel(Channel, "VmbChannelUnmapGpadl");
+  if (!c) return;
+  free_mdl_chain(c->unmap_gpadl(GpadlHandle));
 }
 
 }  // extern "C"

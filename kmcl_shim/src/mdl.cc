@@ -51,7 +51,20 @@ ULONG MmGetMdlByteOffset(PMDL Mdl) { return Mdl->ByteOffset; }
 PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority) {
   (void)Priority;
   if (Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)) return Mdl->MappedSystemVa;
-  return nullptr;
+  // An MDL that describes guest pages only (a mapped GPADL): "map" it. The simulated guest's
+  // pages are process memory, so a run of consecutive pages maps to its own address; pages
+  // scattered in process memory cannot be made contiguous here, and the call fails.
+  vmbsim::Simulation* sim = vmbsim::Simulation::current();
+  if (sim == nullptr) return nullptr;
+  ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(Mdl->ByteOffset, Mdl->ByteCount);
+  PPFN_NUMBER pfns = MmGetMdlPfnArray(Mdl);
+  uint8_t* first = sim->guest_memory().page(pfns[0]);
+  if (first == nullptr) return nullptr;
+  for (ULONG i = 1; i < pages; ++i)
+    if (sim->guest_memory().page(pfns[i]) != first + size_t{i} * PAGE_SIZE) return nullptr;
+  Mdl->MappedSystemVa = first + Mdl->ByteOffset;
+  Mdl->MdlFlags = static_cast<CSHORT>(Mdl->MdlFlags | MDL_MAPPED_TO_SYSTEM_VA);
+  return Mdl->MappedSystemVa;
 }
 
 PPFN_NUMBER MmGetMdlPfnArray(PMDL Mdl) { return reinterpret_cast<PPFN_NUMBER>(Mdl + 1); }

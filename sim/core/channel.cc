@@ -614,6 +614,7 @@ void Channel::teardown_rings() {
   }
   out_writer_.reset();
   in_reader_.reset();
+  drop_guest_gpadls();  // a server's view of the guest's GPADLs ends with the connection
   if (peer_) {
     peer_->adopt_rings(std::move(out_mem_), std::move(in_mem_));
     peer_->channel_closed();

@@ -130,6 +130,18 @@ class Channel {
   void peer_destroyed(std::unique_ptr<ring::FlatRingMemory> guest_to_host,
                       std::unique_ptr<ring::FlatRingMemory> host_to_guest);
 
+  // GPADLs the guest created on a server's channel, and the server's mappings of them
+  // (kmcl-api.md §3.6.4-3.6.5, rules 30-34).
+  void guest_gpadl_created(uint32_t handle, std::vector<ring::GpaRange> ranges, bool read_only);
+  // False while the server still maps it (the guest must wait for the unmap).
+  bool guest_gpadl_deleted(uint32_t handle);
+  // VmbChannelMapGpadl: on success *ranges describes the GPADL's pages.
+  Status map_gpadl(uint32_t flags, uint32_t handle, const std::vector<ring::GpaRange>** ranges);
+  // The shim's MDL for a mapping, handed back by unmap_gpadl so the shim can free it.
+  void set_gpadl_mapping(uint32_t handle, void* mapping, void (*free_mapping)(void*));
+  void* unmap_gpadl(uint32_t handle);
+  bool server_gpadl_mapped(uint32_t handle) const;
+
   // ---- Outgoing packets ----
   Packet* allocate_packet();
   // Builds a packet object inside caller memory; *handle receives the VMBPACKET value.
@@ -315,6 +327,16 @@ class Channel {
     bool read_only = false;
   };
   std::map<uint32_t, GpadlRecord> gpadls_;
+  struct MappedGpadl {
+    std::vector<ring::GpaRange> ranges;
+    bool read_only = false;
+    bool mapped = false;
+    bool delete_pending = false;  // the guest deleted it while mapped
+    void* mapping = nullptr;      // the shim's MDL
+    void (*free_mapping)(void*) = nullptr;
+  };
+  void drop_guest_gpadls();
+  std::map<uint32_t, MappedGpadl> guest_gpadls_;  // server side
   uint32_t next_gpadl_ = 0xE1E10;  // never reused within the channel's life (Q21)
   bool in_closed_callback_ = false;
 

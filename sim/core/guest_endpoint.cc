@@ -17,6 +17,32 @@ GuestEndpoint::~GuestEndpoint() {
   }
 }
 
+uint32_t GuestEndpoint::create_gpadl(const void* buffer, uint32_t byte_count, bool read_only) {
+  if (!connected() || buffer == nullptr || byte_count == 0) return 0;
+  ring::GpaRange r;
+  uintptr_t va = reinterpret_cast<uintptr_t>(buffer);
+  r.byte_offset = static_cast<uint32_t>(va % GuestMemory::kPageSize);
+  r.byte_count = byte_count;
+  uint32_t pages = ring::GpaRange::pages_spanned(r.byte_offset, byte_count);
+  for (uint32_t i = 0; i < pages; ++i)
+    r.pfns.push_back(sim_.guest_memory().pfn_for(
+        reinterpret_cast<const void*>(va - r.byte_offset + uint64_t{i} * GuestMemory::kPageSize)));
+  sim_.guest_memory().pin(r);
+  uint32_t handle = next_gpadl_++;
+  channel()->guest_gpadl_created(handle, {r}, read_only);
+  gpadls_[handle] = std::move(r);
+  return handle;
+}
+
+bool GuestEndpoint::delete_gpadl(uint32_t handle) {
+  auto it = gpadls_.find(handle);
+  if (it == gpadls_.end()) return false;
+  if (connected() && !channel()->guest_gpadl_deleted(handle)) return false;
+  sim_.guest_memory().unpin(it->second);
+  gpadls_.erase(it);
+  return true;
+}
+
 void GuestEndpoint::on_packet(PacketHandler handler) {
   if (!handler) return set_packet_fn(nullptr);
   set_packet_fn([this, handler = std::move(handler)](const HostPacket& p) { handler(*this, p); });
@@ -58,6 +84,9 @@ void GuestEndpoint::close() {
 
 void GuestEndpoint::channel_closed() {
   closed_by_server_ = !close_requested_;
+  // GPADLs die with the connection.
+  for (auto& g : gpadls_) sim_.guest_memory().unpin(g.second);
+  gpadls_.clear();
   disconnect();
   // The ring memory stays until the next open: the server's last reads may still be queued.
 }

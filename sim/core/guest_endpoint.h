@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,12 @@ class GuestEndpoint : public Endpoint {
   // True after the server closed the channel (VmbChannelDisable: the offer is gone).
   bool closed_by_server() const { return closed_by_server_; }
 
+  // GPADLs over the guest's own memory (the buffer must outlive the GPADL). The handle is
+  // what the guest tells the server in its protocol. delete_gpadl returns false, and deletes
+  // nothing, while the server still maps it (a real guest waits for the teardown).
+  uint32_t create_gpadl(const void* buffer, uint32_t byte_count, bool read_only = false);
+  bool delete_gpadl(uint32_t handle);
+
   void on_packet(PacketHandler handler);
   void on_completion(CompletionHandler handler);
 
@@ -42,6 +49,8 @@ class GuestEndpoint : public Endpoint {
  private:
   std::unique_ptr<ring::FlatRingMemory> g2h_, h2g_;
   bool close_requested_ = false;
+  uint32_t next_gpadl_ = 0x1000;
+  std::map<uint32_t, ring::GpaRange> gpadls_;
   bool closed_by_server_ = false;
 };
 

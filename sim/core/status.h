@@ -27,6 +27,7 @@ constexpr Status kInvalidParameter6 = static_cast<Status>(0xC00000F4u);
 constexpr Status kInvalidParameter7 = static_cast<Status>(0xC00000F5u);
 constexpr Status kNotSupported = static_cast<Status>(0xC00000BBu);
 constexpr Status kDeviceBusy = static_cast<Status>(0x80000011u);
+constexpr Status kAccessDenied = static_cast<Status>(0xC0000022u);
 constexpr Status kBufferTooSmall = static_cast<Status>(0xC0000023u);
 constexpr Status kCancelled = static_cast<Status>(0xC0000120u);
 constexpr Status kInvalidDeviceState = static_cast<Status>(0xC0000184u);

@@ -1,0 +1,95 @@
+// A server mapping the GPADLs its guest created (kmcl-api.md §1.7, §3.6.4-3.6.5, rules 30-34).
+#include <cstring>
+#include <memory>
+
+#include <wdm.h>
+
+#include "sim/core/guest_endpoint.h"
+#include "vmbsim/testing/kmcl_test.h"
+
+namespace vmbsim::testing {
+namespace {
+
+struct alignas(4096) Pages {
+  uint8_t bytes[3 * 4096];
+};
+
+class ServerGpadlTest : public KmclTest {
+ protected:
+  void SetUp() override {
+    ChannelConfig cfg;
+    cfg.server = true;
+    ch = &open_channel(cfg);
+    kmcl.VmbChannelStart(ch->channel);
+    ASSERT_EQ(guest->open(*shim::channel(ch->channel)), STATUS_SUCCESS);
+    run();
+  }
+  TestChannel* ch = nullptr;
+  std::unique_ptr<GuestEndpoint> guest = std::make_unique<GuestEndpoint>(sim);
+  std::unique_ptr<Pages> buf = std::make_unique<Pages>();
+};
+
+TEST_F(ServerGpadlTest, MapGivesAnMdlOverTheGuestPages) {
+  std::memcpy(buf->bytes + 100, "from the guest", 14);
+  uint32_t g = guest->create_gpadl(buf->bytes + 100, 2 * 4096);
+  ASSERT_NE(g, 0u);
+  PMDL mdl = nullptr;
+  KMCL_SERVER_INTERFACE_V1 server{};
+  ASSERT_EQ(WdfFdoQueryForInterface(shim::wdf_device(device), &KMCL_SERVER_INTERFACE_TYPE,
+                                    reinterpret_cast<PINTERFACE>(&server), sizeof(server), 1, nullptr),
+            STATUS_SUCCESS);
+  ASSERT_EQ(server.VmbChannelMapGpadl(ch->channel, 0, g, &mdl), STATUS_SUCCESS);
+  ASSERT_NE(mdl, nullptr);
+  EXPECT_EQ(MmGetMdlByteCount(mdl), 2u * 4096);
+  EXPECT_EQ(MmGetMdlByteOffset(mdl), 100u);
+  EXPECT_EQ(mdl->StartVa, nullptr);  // no VA until the server maps it
+  auto* va = static_cast<char*>(MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority));
+  ASSERT_NE(va, nullptr);
+  EXPECT_EQ(std::memcmp(va, "from the guest", 14), 0);
+  std::memcpy(va + 20, "server", 6);
+  EXPECT_EQ(std::memcmp(buf->bytes + 120, "server", 6), 0);
+  EXPECT_FALSE(guest->delete_gpadl(g));  // still mapped: the guest has to wait
+  server.VmbChannelUnmapGpadl(ch->channel, g);
+  EXPECT_TRUE(guest->delete_gpadl(g));
+  EXPECT_TRUE(sim.verifier().findings().empty()) << findings();
+}
+
+TEST_F(ServerGpadlTest, Rules30To33) {
+  KMCL_SERVER_INTERFACE_V1 server{};
+  ASSERT_EQ(WdfFdoQueryForInterface(shim::wdf_device(device), &KMCL_SERVER_INTERFACE_TYPE,
+                                    reinterpret_cast<PINTERFACE>(&server), sizeof(server), 1, nullptr),
+            STATUS_SUCCESS);
+  PMDL mdl = nullptr;
+  EXPECT_EQ(server.VmbChannelMapGpadl(ch->channel, 0, 0x9999, &mdl), STATUS_INVALID_PARAMETER);  // rule 30
+  uint32_t g = guest->create_gpadl(buf->bytes, 4096);
+  uint32_t ro = guest->create_gpadl(buf->bytes + 4096, 4096, /*read_only=*/true);
+  ASSERT_EQ(server.VmbChannelMapGpadl(ch->channel, 0, g, &mdl), STATUS_SUCCESS);
+  PMDL again = nullptr;
+  EXPECT_EQ(server.VmbChannelMapGpadl(ch->channel, 0, g, &again), STATUS_DEVICE_BUSY);  // rule 31
+  PMDL ro_mdl = nullptr;
+  EXPECT_EQ(server.VmbChannelMapGpadl(ch->channel, 0, ro, &ro_mdl), STATUS_ACCESS_DENIED);  // rule 32
+  EXPECT_EQ(server.VmbChannelMapGpadl(ch->channel, VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY, ro, &ro_mdl), STATUS_SUCCESS);
+  server.VmbChannelUnmapGpadl(ch->channel, g);
+  server.VmbChannelUnmapGpadl(ch->channel, g);  // rule 33
+  server.VmbChannelUnmapGpadl(ch->channel, ro);
+  EXPECT_EQ(violations(30), 1u) << findings();
+  EXPECT_EQ(violations(31), 1u) << findings();
+  EXPECT_EQ(violations(32), 1u) << findings();
+  EXPECT_EQ(violations(33), 1u) << findings();
+}
+
+TEST_F(ServerGpadlTest, Rule34_MappingLeftWhenTheGuestCloses) {
+  KMCL_SERVER_INTERFACE_V1 server{};
+  ASSERT_EQ(WdfFdoQueryForInterface(shim::wdf_device(device), &KMCL_SERVER_INTERFACE_TYPE,
+                                    reinterpret_cast<PINTERFACE>(&server), sizeof(server), 1, nullptr),
+            STATUS_SUCCESS);
+  uint32_t g = guest->create_gpadl(buf->bytes, 4096);
+  PMDL mdl = nullptr;
+  ASSERT_EQ(server.VmbChannelMapGpadl(ch->channel, 0, g, &mdl), STATUS_SUCCESS);
+  guest->close();
+  run();
+  EXPECT_EQ(violations(34), 1u) << findings();  // the MDL is freed with the connection (ASan)
+}
+
+}  // namespace
+}  // namespace vmbsim::testing
