@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "handle_checks.h"
+#include "mdl_builder.h"
 #include "mdl_chain.h"
 
 using vmbsim::shim::checked_channel;
@@ -126,7 +127,14 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
   if (!p) return STATUS_INVALID_PARAMETER_1;
   if (Mdl == nullptr) return STATUS_INVALID_PARAMETER_3;
   *Mdl = nullptr;
-  return p->channel().get_external_data(*p, Flags);
+  NTSTATUS s = p->channel().get_external_data(*p, Flags);
+  if (!NT_SUCCESS(s)) return s;
+  // The MDL lives until the packet is completed; a second call returns the same one.
+  if (p->channel().external_mapping(*p) == nullptr)
+    p->channel().set_external_mapping(*p, vmbsim::shim::mdl_chain_for(p->external_ranges()),
+                                      vmbsim::shim::free_mdl_chain);
+  *Mdl = static_cast<PMDL>(p->channel().external_mapping(*p));
+  return STATUS_SUCCESS;
 }
 
 }  // extern "C"

@@ -6,6 +6,7 @@
 #include <wdm.h>
 
 #include "handle_checks.h"
+#include "mdl_builder.h"
 
 using vmbsim::shim::checked_channel;
 
@@ -65,7 +66,23 @@ NTSTATUS VmbConvertVmbusHandleToKernelHandle(HANDLE VmbusHandle, PHANDLE KernelH
 
 }  // extern "C"
 
-namespace {
+namespace vmbsim::shim {
+// An MDL chain (one MDL per range) over guest pages, by PFN and without a virtual address.
+PMDL mdl_chain_for(const std::vector<vmbsim::ring::GpaRange>& ranges) {
+  PMDL head = nullptr, *link = &head;
+  for (const vmbsim::ring::GpaRange& r : ranges) {
+    size_t bytes = sizeof(MDL) + r.pfns.size() * sizeof(PFN_NUMBER);
+    auto* m = static_cast<PMDL>(std::calloc(1, bytes));
+    m->Size = static_cast<CSHORT>(bytes > 0x7fff ? 0x7fff : bytes);
+    m->ByteOffset = r.byte_offset;
+    m->ByteCount = r.byte_count;
+    std::memcpy(MmGetMdlPfnArray(m), r.pfns.data(), r.pfns.size() * sizeof(PFN_NUMBER));
+    *link = m;
+    link = &m->Next;
+  }
+  return head;
+}
+
 void free_mdl_chain(void* chain) {
   auto* m = static_cast<PMDL>(chain);
   while (m != nullptr) {
@@ -74,7 +91,11 @@ void free_mdl_chain(void* chain) {
     m = next;
   }
 }
-}  // namespace
+}  // namespace vmbsim::shim
+
+using vmbsim::shim::free_mdl_chain;
+using vmbsim::shim::mdl_chain_for;
+
 
 extern "C" {
 
@@ -88,17 +109,7 @@ NTSTATUS VmbChannelMapGpadl(VMBCHANNEL Channel, UINT32 Flags, UINT32 GpadlHandle
   const std::vector<vmbsim::ring::GpaRange>* ranges = nullptr;
   NTSTATUS s = c->map_gpadl(Flags, GpadlHandle, &ranges);
   if (!NT_SUCCESS(s)) return s;
-  PMDL head = nullptr, *link = &head;
-  for (const vmbsim::ring::GpaRange& r : *ranges) {
-    size_t bytes = sizeof(MDL) + r.pfns.size() * sizeof(PFN_NUMBER);
-    auto* m = static_cast<PMDL>(std::calloc(1, bytes));
-    m->Size = static_cast<CSHORT>(bytes > 0x7fff ? 0x7fff : bytes);
-    m->ByteOffset = r.byte_offset;
-    m->ByteCount = r.byte_count;
-    std::memcpy(MmGetMdlPfnArray(m), r.pfns.data(), r.pfns.size() * sizeof(PFN_NUMBER));
-    *link = m;
-    link = &m->Next;
-  }
+  PMDL head = mdl_chain_for(*ranges);
   c->set_gpadl_mapping(GpadlHandle, head, free_mdl_chain);
   *Mdl = head;
   return STATUS_SUCCESS;

@@ -174,6 +174,12 @@ class Channel {
   // VmbChannelPacketGetExternalData. A client never receives external data (hosts do not send
   // GPA-direct packets), so on a client channel this checks the call (rules 56, 58) and fails.
   Status get_external_data(IncomingPacket& packet, uint32_t flags);
+  // The shim's MDL for a packet's external data (freed at completion).
+  void* external_mapping(const IncomingPacket& p) const { return p.mapping_; }
+  void set_external_mapping(IncomingPacket& p, void* mapping, void (*free_mapping)(void*)) {
+    p.mapping_ = mapping;
+    p.free_mapping_ = free_mapping;
+  }
 
   // ---- Called by the host endpoint (posted interrupts) ----
   void host_signal();

@@ -32,6 +32,11 @@ IncomingPacket* Channel::take_incoming() {
 }
 
 void Channel::release_incoming(IncomingPacket& p) {
+  // The external-data MDL becomes invalid at completion (kmcl-api.md §3.8.4); freeing it makes
+  // a later use show up under AddressSanitizer (rule 59).
+  if (p.mapping_ && p.free_mapping_) p.free_mapping_(p.mapping_);
+  p.mapping_ = nullptr;
+  p.ranges_.clear();
   // The ProcessPacket buffer is invalid from now on (Q14): poison it.
   if (p.length_) std::memset(p.buffer_.data(), kPoison, p.length_);
   p.state_ = IncomingPacket::State::Free;
@@ -85,16 +90,31 @@ void Channel::drain_ring() {
       handle_completion_packet(scratch_);
       continue;
     }
-    if (scratch_.type() != ring::PacketType::DataInband) {
-      // Transfer-page and GPA-direct packets from the host need external-data support.
-      peer_error("host sent packet type " + std::to_string(d.type) + " (txid " + std::to_string(d.transaction_id) +
-                 "), which a client channel without external data cannot process; dropped");
+    std::vector<ring::GpaRange> ranges;
+    if (scratch_.type() == ring::PacketType::DataUsingGpaDirect && is_server_) {
+      // A guest's external data: the ranges must parse and describe pinned guest memory.
+      std::string error;
+      bool ok = ring::parse_gpa_ranges(scratch_.header_ext(), scratch_.header_ext_size(), ranges, error);
+      for (size_t i = 0; ok && i < ranges.size(); ++i)
+        if (!sim_.guest_memory().accessible(ranges[i], 0, ranges[i].byte_count)) {
+          ok = false;
+          error = "range " + std::to_string(i) + " describes memory the guest has not pinned";
+        }
+      if (!ok) {
+        peer_error("GPA-direct packet (txid " + std::to_string(d.transaction_id) + ") dropped: " + error);
+        continue;
+      }
+    } else if (scratch_.type() != ring::PacketType::DataInband) {
+      // Transfer pages are not simulated; a host never sends GPA-direct packets to a client.
+      peer_error("peer sent packet type " + std::to_string(d.type) + " (txid " + std::to_string(d.transaction_id) +
+                 "), which this channel cannot process; dropped");
       continue;
     }
     IncomingPacket* p = take_incoming();
+    p->ranges_ = std::move(ranges);
     p->transaction_id_ = d.transaction_id;
     p->completion_requested_ = (d.flags & ring::kFlagCompletionRequested) != 0;
-    p->flags_ = 0;
+    p->flags_ = p->ranges_.empty() ? 0 : 0x1u;  // VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA
     uint32_t n = scratch_.payload_size();
     if (p->buffer_.size() < n) p->buffer_.resize(n);
     if (n) std::memcpy(p->buffer_.data(), scratch_.payload(), n);
@@ -228,8 +248,7 @@ Status Channel::get_external_data(IncomingPacket& p, uint32_t flags) {
                               sim_.now());
     return status::kInvalidDeviceState;
   }
-  // Only a server receives external data; server channels cannot be opened yet.
-  return status::kNotImplemented;
+  return status::kSuccess;  // the shim builds (or reuses) the MDL over p's ranges
 }
 
 void Channel::fail_incoming(IncomingPacket& p) {

@@ -76,6 +76,7 @@ void Endpoint::service() {
       if (sim_.log_packets())
         sim_.log().debug("{} ch{} <- completion txid={:#x} len={}", name_, channel_->id(), c.transaction_id,
                          c.payload.size());
+      completion_read(c.transaction_id);
       if (completion_fn_)
         completion_fn_(c);
       else
@@ -193,6 +194,17 @@ uint64_t Endpoint::send(const void* data, uint32_t size, bool completion_request
   ++stats_.packets_sent;
   write_or_queue(ring::PacketType::DataInband, completion_requested ? ring::kFlagCompletionRequested : 0, txid,
                  nullptr, 0, data, size);
+  return txid;
+}
+
+uint64_t Endpoint::send_with_ranges(const void* data, uint32_t size, const std::vector<ring::GpaRange>& ranges) {
+  if (!channel_) return 0;
+  std::vector<uint8_t> header;
+  ring::encode_gpa_ranges(ranges, header);
+  uint64_t txid = next_txid_++;
+  ++stats_.packets_sent;
+  write_or_queue(ring::PacketType::DataUsingGpaDirect, ring::kFlagCompletionRequested, txid, header.data(),
+                 static_cast<uint32_t>(header.size()), data, size);
   return txid;
 }
 

@@ -114,6 +114,10 @@ class Endpoint : public Peer {
   // Attaches to the driver's channel: read `incoming`, write `outgoing`.
   void connect(Channel& channel, ring::RingMemory incoming, ring::RingMemory outgoing);
   void disconnect();
+  // Sends a GPA-direct packet (type 9) describing `ranges`, completion requested; returns its id.
+  uint64_t send_with_ranges(const void* data, uint32_t size, const std::vector<ring::GpaRange>& ranges);
+  // Called as each completion from the driver is read, before it is handed on.
+  virtual void completion_read(uint64_t /*transaction_id*/) {}
 
   Simulation& sim_;
 

@@ -17,8 +17,7 @@ GuestEndpoint::~GuestEndpoint() {
   }
 }
 
-uint32_t GuestEndpoint::create_gpadl(const void* buffer, uint32_t byte_count, bool read_only) {
-  if (!connected() || buffer == nullptr || byte_count == 0) return 0;
+ring::GpaRange GuestEndpoint::describe(const void* buffer, uint32_t byte_count) {
   ring::GpaRange r;
   uintptr_t va = reinterpret_cast<uintptr_t>(buffer);
   r.byte_offset = static_cast<uint32_t>(va % GuestMemory::kPageSize);
@@ -27,6 +26,28 @@ uint32_t GuestEndpoint::create_gpadl(const void* buffer, uint32_t byte_count, bo
   for (uint32_t i = 0; i < pages; ++i)
     r.pfns.push_back(sim_.guest_memory().pfn_for(
         reinterpret_cast<const void*>(va - r.byte_offset + uint64_t{i} * GuestMemory::kPageSize)));
+  return r;
+}
+
+uint64_t GuestEndpoint::send_gpa_direct(const void* data, uint32_t size, const void* buffer, uint32_t byte_count) {
+  if (!connected() || buffer == nullptr || byte_count == 0) return 0;
+  ring::GpaRange r = describe(buffer, byte_count);
+  sim_.guest_memory().pin(r);
+  uint64_t txid = send_with_ranges(data, size, {r});
+  in_flight_[txid] = std::move(r);
+  return txid;
+}
+
+void GuestEndpoint::completion_read(uint64_t transaction_id) {
+  auto it = in_flight_.find(transaction_id);
+  if (it == in_flight_.end()) return;
+  sim_.guest_memory().unpin(it->second);
+  in_flight_.erase(it);
+}
+
+uint32_t GuestEndpoint::create_gpadl(const void* buffer, uint32_t byte_count, bool read_only) {
+  if (!connected() || buffer == nullptr || byte_count == 0) return 0;
+  ring::GpaRange r = describe(buffer, byte_count);
   sim_.guest_memory().pin(r);
   uint32_t handle = next_gpadl_++;
   channel()->guest_gpadl_created(handle, {r}, read_only);
@@ -84,9 +105,11 @@ void GuestEndpoint::close() {
 
 void GuestEndpoint::channel_closed() {
   closed_by_server_ = !close_requested_;
-  // GPADLs die with the connection.
+  // GPADLs and unanswered GPA-direct packets die with the connection.
   for (auto& g : gpadls_) sim_.guest_memory().unpin(g.second);
   gpadls_.clear();
+  for (auto& t : in_flight_) sim_.guest_memory().unpin(t.second);
+  in_flight_.clear();
   disconnect();
   // The ring memory stays until the next open: the server's last reads may still be queued.
 }

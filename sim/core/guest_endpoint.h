@@ -38,6 +38,9 @@ class GuestEndpoint : public Endpoint {
   // what the guest tells the server in its protocol. delete_gpadl returns false, and deletes
   // nothing, while the server still maps it (a real guest waits for the teardown).
   uint32_t create_gpadl(const void* buffer, uint32_t byte_count, bool read_only = false);
+  // Sends `data` in band with [buffer, buffer + byte_count) as external data (a GPA-direct
+  // packet, completion requested). The pages stay pinned until the server completes it.
+  uint64_t send_gpa_direct(const void* data, uint32_t size, const void* buffer, uint32_t byte_count);
   bool delete_gpadl(uint32_t handle);
 
   void on_packet(PacketHandler handler);
@@ -51,6 +54,9 @@ class GuestEndpoint : public Endpoint {
   bool close_requested_ = false;
   uint32_t next_gpadl_ = 0x1000;
   std::map<uint32_t, ring::GpaRange> gpadls_;
+  std::map<uint64_t, ring::GpaRange> in_flight_;  // GPA-direct packets waiting for completion
+  ring::GpaRange describe(const void* buffer, uint32_t byte_count);
+  void completion_read(uint64_t transaction_id) override;
   bool closed_by_server_ = false;
 };
 

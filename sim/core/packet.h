@@ -96,6 +96,7 @@ class IncomingPacket {
   bool completion_requested() const { return completion_requested_; }
   State state() const { return state_; }
   std::string describe() const;  // "completion C3 (txid 0x5)"
+  const std::vector<ring::GpaRange>& external_ranges() const { return ranges_; }
 
  private:
   friend class Channel;
@@ -112,6 +113,9 @@ class IncomingPacket {
   std::vector<uint8_t> buffer_;
   uint32_t length_ = 0;
   std::vector<uint8_t> response_;  // completion bytes waiting for ring space
+  std::vector<ring::GpaRange> ranges_;   // external data of a GPA-direct packet (servers)
+  void* mapping_ = nullptr;              // the shim's MDL from VmbChannelPacketGetExternalData
+  void (*free_mapping_)(void*) = nullptr;
 };
 
 }  // namespace vmbsim

@@ -93,3 +93,60 @@ TEST_F(ServerGpadlTest, Rule34_MappingLeftWhenTheGuestCloses) {
 
 }  // namespace
 }  // namespace vmbsim::testing
+
+namespace vmbsim::testing {
+namespace {
+
+// External data arriving at a server: the guest sends a GPA-direct packet, ProcessPacket sees
+// VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA, VmbChannelPacketGetExternalData gives an MDL
+// over the guest's pages until the packet is completed.
+TEST_F(ServerGpadlTest, ServerReadsAndWritesTheGuestsExternalData) {
+  std::memcpy(buf->bytes + 50, "guest data", 10);
+  NTSTATUS got = STATUS_UNSUCCESSFUL;
+  UINT32 flags_seen = 0;
+  ch->on_packet = [&](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) {
+    flags_seen = ch->incoming.back().flags;
+    PMDL mdl = nullptr;
+    got = kmcl.VmbChannelPacketGetExternalData(p, 0, &mdl);
+    PMDL again = nullptr;
+    kmcl.VmbChannelPacketGetExternalData(p, 0, &again);
+    EXPECT_EQ(mdl, again);  // the same MDL until completion
+    ASSERT_NE(mdl, nullptr);
+    EXPECT_EQ(MmGetMdlByteCount(mdl), 5000u);
+    auto* va = static_cast<char*>(MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority));
+    ASSERT_NE(va, nullptr);
+    EXPECT_EQ(std::memcmp(va, "guest data", 10), 0);
+    std::memcpy(va + 4990, "reply", 5);  // a "read" served into the guest's buffer
+    kmcl.VmbChannelPacketComplete(p, nullptr, 0);
+  };
+  uint8_t cmd[8] = {1};
+  uint64_t txid = guest->send_gpa_direct(cmd, sizeof(cmd), buf->bytes + 50, 5000);
+  ASSERT_NE(txid, 0u);
+  run();
+  EXPECT_EQ(got, STATUS_SUCCESS);
+  EXPECT_EQ(flags_seen, VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA);
+  EXPECT_EQ(std::memcmp(buf->bytes + 50 + 4990, "reply", 5), 0);
+  ASSERT_EQ(guest->completions().size(), 1u);
+  EXPECT_EQ(guest->take_completion().transaction_id, txid);
+  EXPECT_FALSE(sim.guest_memory().pinned(sim.guest_memory().pfn_for(buf->bytes)));  // released
+  EXPECT_TRUE(sim.verifier().findings().empty()) << findings();
+}
+
+TEST_F(ServerGpadlTest, GpaDirectOverUnpinnedMemoryIsAPeerError) {
+  // A hostile guest describes pages it never pinned: the packet never reaches the driver.
+  std::vector<uint8_t> header;
+  ring::GpaRange r{64, 0, {sim.guest_memory().pfn_for(buf->bytes)}};
+  ring::encode_gpa_ranges({r}, header);
+  ring::OutgoingPacket p;
+  p.type = ring::PacketType::DataUsingGpaDirect;
+  p.flags = ring::kFlagCompletionRequested;
+  p.transaction_id = 5;
+  p.header_ext = {header.data(), static_cast<uint32_t>(header.size())};
+  guest->send_raw(p);
+  run();
+  EXPECT_TRUE(ch->incoming.empty());
+  EXPECT_EQ(sim.verifier().count(Diagnostic::PeerError), 1u) << findings();
+}
+
+}  // namespace
+}  // namespace vmbsim::testing
