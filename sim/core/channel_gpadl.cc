@@ -15,6 +15,8 @@ bool Channel::gpadl_window_open() const {
 }
 
 Status Channel::add_gpadl(const char* call, uint32_t flags, std::vector<ring::GpaRange> ranges, uint32_t* handle) {
+  if (is_server_)  // Q22: allowed, but GPADLs describe a client's memory
+    sim_.verifier().violation(27, call, id_, describe(), "GPADL created on a server channel", sim_.now());
   uint32_t h = next_gpadl_++;
   if (h == 0) h = next_gpadl_++;
   GpadlRecord rec{std::move(ranges), (flags & kGpadlReadOnly) != 0};
@@ -123,6 +125,7 @@ void Channel::delete_gpadl(uint32_t handle) {
     return;
   }
   if (!check_passive(call, true)) return;
+  if (is_server_) sim_.verifier().violation(27, call, id_, name, "GPADL deleted on a server channel", sim_.now());
   // The delete waits while the host still maps the GPADL (§3.6.3).
   if (peer_ && peer_->gpadl_mapped(handle)) {
     auto r = sim_.scheduler().run_until([this, handle] { return !peer_ || !peer_->gpadl_mapped(handle); }, std::nullopt);

@@ -150,3 +150,17 @@ TEST_F(ServerGpadlTest, GpaDirectOverUnpinnedMemoryIsAPeerError) {
 
 }  // namespace
 }  // namespace vmbsim::testing
+
+namespace vmbsim::testing {
+namespace {
+
+TEST_F(ServerGpadlTest, Rule27_ServerCreatesAndDeletesAGpadl) {
+  UINT32 g = 0;
+  ASSERT_EQ(kmcl.VmbChannelCreateGpadlFromBuffer(ch->channel, 0, buf->bytes, 64, &g), STATUS_SUCCESS);
+  kmcl.VmbChannelDeleteGpadl(ch->channel, g);
+  EXPECT_EQ(violations(27), 2u) << findings();
+  EXPECT_TRUE(sim.verifier().clean()) << findings();  // warnings
+}
+
+}  // namespace
+}  // namespace vmbsim::testing
