@@ -128,7 +128,7 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
   if (Mdl == nullptr) return STATUS_INVALID_PARAMETER_3;
   *Mdl = nullptr;
   NTSTATUS s = p->channel().get_external_data(*p, Flags);
-  if (!NT_SUCCESS(s)) return s;
+  if (s != STATUS_SUCCESS) return s;  // STATUS_PENDING passes NT_SUCCESS but carries no MDL
   // The MDL lives until the packet is completed; a second call returns the same one.
   if (p->channel().external_mapping(*p) == nullptr)
     p->channel().set_external_mapping(*p, vmbsim::shim::mdl_chain_for(p->external_ranges()),

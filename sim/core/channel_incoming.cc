@@ -27,6 +27,7 @@ IncomingPacket* Channel::take_incoming() {
   p->state_ = IncomingPacket::State::Queued;
   p->at_passive_ = false;
   p->deferrals_ = 0;
+  p->external_pending_ = false;
   p->response_.clear();
   return p;
 }
@@ -156,7 +157,14 @@ void Channel::deliver_incoming() {
     client_->process_packet(*this, *p, p->buffer_.data(), p->length_, p->flags_);
     invoke_frame_end();
     ++delivered;
-    if (p->state_ == IncomingPacket::State::Delivering) {
+    if (p->state_ == IncomingPacket::State::Delivering && p->external_pending_) {
+      // GetExternalData said STATUS_PENDING and the driver returned as it must: deliver again.
+      p->external_pending_ = false;
+      p->state_ = IncomingPacket::State::Deferred;
+      --outstanding_;
+      p->at_passive_ = true;
+      pending_deferred_.push_back(p);
+    } else if (p->state_ == IncomingPacket::State::Delivering) {
       p->state_ = IncomingPacket::State::Outstanding;
     } else if (p->state_ == IncomingPacket::State::Deferred) {
       // Redelivered at PASSIVE from a later event, never in this loop.
@@ -191,6 +199,11 @@ void Channel::complete_incoming(IncomingPacket& p, const void* buffer, uint32_t 
     default:
       violation(54, call, p.describe(), "already completed or failed");
       return;
+  }
+  if (p.external_pending_) {
+    violation(57, call, p.describe(),
+              "completed after VmbChannelPacketGetExternalData returned STATUS_PENDING; the callback had to return");
+    p.external_pending_ = false;
   }
   --outstanding_;
   if (sim_.log_packets())
@@ -247,6 +260,11 @@ Status Channel::get_external_data(IncomingPacket& p, uint32_t flags) {
                               "the packet carries no external data (Flags lacked VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA)",
                               sim_.now());
     return status::kInvalidDeviceState;
+  }
+  if (p.mapping_ == nullptr && sim_.take_external_data_pending()) {
+    // The driver must return now; the packet comes back at PASSIVE_LEVEL (§3.8.4).
+    p.external_pending_ = true;
+    return status::kPending;
   }
   return status::kSuccess;  // the shim builds (or reuses) the MDL over p's ranges
 }

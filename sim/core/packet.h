@@ -109,6 +109,7 @@ class IncomingPacket {
   bool completion_requested_ = false;
   bool at_passive_ = false;  // redelivery after DeferToPassive
   uint32_t deferrals_ = 0;
+  bool external_pending_ = false;  // GetExternalData returned STATUS_PENDING in this delivery
   uint32_t flags_ = 0;
   std::vector<uint8_t> buffer_;
   uint32_t length_ = 0;

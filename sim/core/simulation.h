@@ -97,6 +97,16 @@ class Simulation {
   void* convert_vmbus_handle(void* user_handle);
   bool is_kernel_vmbus_handle(void* handle) const;
 
+  // Makes the next `count` VmbChannelPacketGetExternalData calls that would succeed return
+  // STATUS_PENDING instead (the guest pages "need paging in"); the packet is then delivered
+  // again at PASSIVE_LEVEL and the call succeeds.
+  void make_external_data_pending(uint32_t count) { pending_external_ = count; }
+  bool take_external_data_pending() {
+    if (pending_external_ == 0) return false;
+    --pending_external_;
+    return true;
+  }
+
   // Makes the next `count` VmbPacketAllocate calls (any channel) return NULL.
   void fail_packet_allocations(uint32_t count) { failing_allocations_ = count; }
   bool take_allocation_failure();
@@ -123,6 +133,7 @@ class Simulation {
   bool shut_down_ = false;
   uint64_t object_ids_ = 0;
   uint32_t failing_allocations_ = 0;
+  uint32_t pending_external_ = 0;
   std::vector<std::unique_ptr<uint64_t>> kernel_vmbus_handles_;  // their addresses are the handles
   bool returned_null_packet_ = false;
   Simulation* previous_current_ = nullptr;

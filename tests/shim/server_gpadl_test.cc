@@ -164,3 +164,46 @@ TEST_F(ServerGpadlTest, Rule27_ServerCreatesAndDeletesAGpadl) {
 
 }  // namespace
 }  // namespace vmbsim::testing
+
+namespace vmbsim::testing {
+namespace {
+
+TEST_F(ServerGpadlTest, PendingExternalDataIsDeliveredAgainAtPassive) {
+  sim.make_external_data_pending(1);
+  std::vector<NTSTATUS> results;
+  ch->on_packet = [&](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) {
+    PMDL mdl = nullptr;
+    NTSTATUS s = kmcl.VmbChannelPacketGetExternalData(p, 0, &mdl);
+    results.push_back(s);
+    if (s == STATUS_PENDING) return;  // as the docs require
+    kmcl.VmbChannelPacketComplete(p, nullptr, 0);
+  };
+  uint8_t cmd[8] = {};
+  guest->send_gpa_direct(cmd, sizeof(cmd), buf->bytes, 100);
+  run();
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0], STATUS_PENDING);
+  EXPECT_EQ(results[1], STATUS_SUCCESS);
+  ASSERT_EQ(ch->incoming.size(), 2u);
+  EXPECT_EQ(ch->incoming[0].packet, ch->incoming[1].packet);  // the same packet, again
+  EXPECT_EQ(ch->incoming[1].irql, Irql::Passive);
+  EXPECT_EQ(guest->completions().size(), 1u);
+  EXPECT_TRUE(sim.verifier().findings().empty()) << findings();
+}
+
+TEST_F(ServerGpadlTest, Rule57_CompletingAfterPending) {
+  sim.make_external_data_pending(1);
+  ch->on_packet = [&](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) {
+    PMDL mdl = nullptr;
+    kmcl.VmbChannelPacketGetExternalData(p, 0, &mdl);
+    kmcl.VmbChannelPacketComplete(p, nullptr, 0);  // should have returned instead
+  };
+  uint8_t cmd[8] = {};
+  guest->send_gpa_direct(cmd, sizeof(cmd), buf->bytes, 100);
+  run();
+  EXPECT_EQ(violations(57), 1u) << findings();
+  EXPECT_EQ(ch->incoming.size(), 1u);  // completed, so not delivered again
+}
+
+}  // namespace
+}  // namespace vmbsim::testing
