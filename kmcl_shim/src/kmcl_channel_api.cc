@@ -12,16 +12,10 @@ using vmbsim::Guid;
 using vmbsim::Simulation;
 using vmbsim::shim::checked_channel;
 using vmbsim::shim::KmclClient;
+using vmbsim::shim::to_guid;
 
 namespace {
 KmclClient* client_of(Channel& c) { return static_cast<KmclClient*>(c.client()); }
-
-Guid to_guid(const GUID& g) {
-  Guid out;
-  static_assert(sizeof(Guid) == sizeof(GUID), "same layout");
-  std::memcpy(static_cast<void*>(&out), &g, sizeof(out));
-  return out;
-}
 }  // namespace
 
 extern "C" {

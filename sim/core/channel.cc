@@ -79,8 +79,6 @@ bool Channel::in_callback_of_this_channel(CallbackKind* kind_out) const {
   return false;
 }
 
-bool Channel::holds_incoming_on_this_thread() const { return outstanding_ > 0; }
-
 bool Channel::check_passive(const char* call, bool blocking) {
   if (sim_.irql() == Irql::Passive) return true;
   const auto& frames = sim_.frames();
@@ -365,11 +363,19 @@ void Channel::begin_open() {
     }
     return;
   }
-  peer_ = link ? &link->client_peer() : static_cast<Peer*>(&target->host());
-  out_writer_ = std::make_unique<ring::RingWriter>(out_mem_->view());
-  in_reader_ = std::make_unique<ring::RingReader>(in_mem_->view(), in_mem_->view().data_size - 8);
-  active_instance_ = target->offer().interface_instance;
+  Peer& peer = link ? link->client_peer() : static_cast<Peer&>(target->host());
+  connect_and_open(peer, in_mem_->view(), out_mem_->view(), target->offer().interface_instance,
+                   /*peer_rolls_back=*/false);
+}
+
+Status Channel::connect_and_open(Peer& peer, ring::RingMemory incoming, ring::RingMemory outgoing,
+                                 const Guid& instance, bool peer_rolls_back) {
+  peer_ = &peer;
+  in_reader_ = std::make_unique<ring::RingReader>(incoming, incoming.data_size - 8);
+  out_writer_ = std::make_unique<ring::RingWriter>(outgoing);
+  active_instance_ = instance;
   ring_dead_reported_ = false;
+  queue_failed_ = false;
 
   Status os = status::kSuccess;
   opened_callback_seen_ = true;
@@ -380,21 +386,29 @@ void Channel::begin_open() {
   }
   trace(std::string("EvtChannelOpened -> ") + status_name(os));
   if (!succeeded(os)) {
-    // Q44: roll back to a no-traffic state; the channel stays Enabled, no Closed callback, so
-    // GPADLs made inside the failed callback have no later chance to be deleted.
+    // Q44: roll back to a no-traffic state; the channel stays Enabled (the offer stands), no
+    // Closed callback, so GPADLs made inside the failed callback have no later chance to go.
     while (!gpadls_.empty()) {
       char name[32];
       std::snprintf(name, sizeof(name), "GPADL %#x", gpadls_.begin()->first);
       violation(24, "EvtChannelOpened", name, "GPADL left behind by an EvtChannelOpened that failed");
       drop_gpadl(gpadls_.begin()->first);
     }
-    teardown_rings();
-    return;
+    if (peer_rolls_back) {
+      // The opener (a guest endpoint) undoes its side itself when it sees the failure.
+      in_reader_.reset();
+      out_writer_.reset();
+      peer_ = nullptr;
+    } else {
+      teardown_rings();
+    }
+    return os;
   }
   conn_ = ConnState::Opened;
   if (running_) run_start_sequence();
   flush_sends();
   post_service();
+  return status::kSuccess;
 }
 
 void Channel::run_start_sequence() {

@@ -32,7 +32,6 @@
 namespace vmbsim {
 
 class Device;
-class HostChannel;
 class Simulation;
 
 // KMCL send flags (same values as VMBUS_CHANNEL_FORMAT_FLAG_*).
@@ -215,8 +214,11 @@ class Channel {
 
   // State machine steps
   Status offer();
-  void finish_open(Status opened_status);
   void begin_open();
+  // Attaches the rings and the peer, runs EvtChannelOpened and, if it succeeds, the start
+  // sequence. On failure rolls back (the peer too, unless it does that itself).
+  Status connect_and_open(Peer& peer, ring::RingMemory incoming, ring::RingMemory outgoing, const Guid& instance,
+                          bool peer_rolls_back);
   void run_start_sequence();
   void suspend_now();
   void begin_remote_close();
@@ -247,12 +249,12 @@ class Channel {
   Packet* packet_for_transaction(uint64_t transaction_id) const;
   Status add_gpadl(const char* call, uint32_t flags, std::vector<ring::GpaRange> ranges, uint32_t* handle);
   bool gpadl_window_open() const;
+  Status check_gpadl_create(const char* call, uint32_t flags);  // rules 6, 18, 10
   void drop_gpadl(uint32_t handle);
 
   // Verifier helpers
   bool check_passive(const char* call, bool blocking);
   bool in_callback_of_this_channel(CallbackKind* kind_out = nullptr) const;
-  bool holds_incoming_on_this_thread() const;
   void invoke_frame_begin(CallbackKind kind, Irql irql, IncomingPacket* pkt);
   void invoke_frame_end();
   void trace(const std::string& event);
@@ -325,7 +327,6 @@ class Channel {
   Fifo<uint32_t> free_packets_;  // FIFO: freed objects sit out a quarantine before reuse
   std::deque<OutItem> send_queue_;
   std::deque<Packet*> pending_completions_;
-  size_t awaiting_ = 0;  // packets in AwaitingCompletion
 
   // GPADLs the driver created and has not deleted, by handle.
   struct GpadlRecord {
@@ -344,7 +345,6 @@ class Channel {
   void drop_guest_gpadls();
   std::map<uint32_t, MappedGpadl> guest_gpadls_;  // server side
   uint32_t next_gpadl_ = 0xE1E10;  // never reused within the channel's life (Q21)
-  bool in_closed_callback_ = false;
 
   // Incoming
   std::vector<std::unique_ptr<IncomingPacket>> incoming_;
@@ -353,7 +353,6 @@ class Channel {
   std::vector<IncomingPacket*> pending_deferred_;  // redelivered at PASSIVE by a later event
   size_t outstanding_ = 0;  // Delivering + Outstanding + Deferred
 
-  friend class HostChannel;
   friend class Simulation;
 };
 

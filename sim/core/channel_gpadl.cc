@@ -28,9 +28,7 @@ Status Channel::add_gpadl(const char* call, uint32_t flags, std::vector<ring::Gp
   return status::kSuccess;
 }
 
-Status Channel::create_gpadl_from_buffer(uint32_t flags, const void* buffer, uint32_t byte_count, uint32_t* handle) {
-  const char* call = "VmbChannelCreateGpadlFromBuffer";
-  if (handle) *handle = 0;
+Status Channel::check_gpadl_create(const char* call, uint32_t flags) {
   if (cleaned_) {
     violation(6, call, "", "channel used after VmbChannelCleanup");
     return status::kInvalidParameter1;
@@ -40,6 +38,14 @@ Status Channel::create_gpadl_from_buffer(uint32_t flags, const void* buffer, uin
     violation(10, call, "", "flag bits outside VMBUS_CHANNEL_GPADL_FLAGS");
     return status::kInvalidParameter2;
   }
+  return status::kSuccess;
+}
+
+Status Channel::create_gpadl_from_buffer(uint32_t flags, const void* buffer, uint32_t byte_count, uint32_t* handle) {
+  const char* call = "VmbChannelCreateGpadlFromBuffer";
+  if (handle) *handle = 0;
+  Status s = check_gpadl_create(call, flags);
+  if (!succeeded(s)) return s;
   if (buffer == nullptr || byte_count == 0) {
     violation(29, call, "", "Buffer is NULL or ByteCount is 0");
     return byte_count == 0 ? status::kInvalidParameter4 : status::kInvalidParameter3;
@@ -50,15 +56,8 @@ Status Channel::create_gpadl_from_buffer(uint32_t flags, const void* buffer, uin
                                 " (allowed from EvtChannelOpened until EvtChannelClosed returns)");
     return status::kInvalidDeviceState;
   }
-  ring::GpaRange r;
-  uintptr_t va = reinterpret_cast<uintptr_t>(buffer);
-  r.byte_offset = static_cast<uint32_t>(va % GuestMemory::kPageSize);
-  r.byte_count = byte_count;
-  uint32_t pages = ring::GpaRange::pages_spanned(r.byte_offset, byte_count);
-  for (uint32_t i = 0; i < pages; ++i)
-    r.pfns.push_back(sim_.guest_memory().pfn_for(reinterpret_cast<const void*>(va - r.byte_offset + uint64_t{i} * GuestMemory::kPageSize)));
   std::vector<ring::GpaRange> ranges;
-  ranges.push_back(std::move(r));
+  ranges.push_back(sim_.guest_memory().describe(buffer, byte_count));
   return add_gpadl(call, flags, std::move(ranges), handle);
 }
 
@@ -66,15 +65,8 @@ Status Channel::create_gpadl_from_chain(uint32_t flags, const MemoryDescriptor* 
                                         uint32_t offset, uint32_t length, uint32_t* handle) {
   const char* call = "VmbChannelCreateGpadlFromMdl";
   if (handle) *handle = 0;
-  if (cleaned_) {
-    violation(6, call, "", "channel used after VmbChannelCleanup");
-    return status::kInvalidParameter1;
-  }
-  if (!check_passive(call, true)) return status::kInvalidDeviceState;
-  if (flags & ~kGpadlReadOnly) {
-    violation(10, call, "", "flag bits outside VMBUS_CHANNEL_GPADL_FLAGS");
-    return status::kInvalidParameter2;
-  }
+  Status s = check_gpadl_create(call, flags);
+  if (!succeeded(s)) return s;
   if (chain_length == 0) {
     violation(29, call, "", "Mdl is NULL");
     return status::kInvalidParameter3;

@@ -260,7 +260,6 @@ Channel::WriteOutcome Channel::write_item(const OutItem& item, const void* direc
         Packet& p = *item.packet;
         if (p.wait_for_completion_) {
           p.state_ = Packet::State::AwaitingCompletion;
-          ++awaiting_;
         } else {
           // Without WAIT_FOR_COMPLETION the transaction ends when the packet is in the ring.
           end_external(p);
@@ -477,7 +476,6 @@ void Channel::handle_completion_packet(const ring::ReadPacket& rp) {
     peer_error("completion for unknown or already completed transaction id " + hex(txid) + " dropped");
     return;
   }
-  --awaiting_;
   // The host's access to the pages ends with the transaction (kmcl-api.md §1.6).
   end_external(*p);
   Status st = status::kSuccess;
@@ -538,7 +536,6 @@ void Channel::cancel_transactions(bool include_queued) {
   for (auto& up : packets_) {
     Packet& p = *up;
     if (p.state_ == Packet::State::AwaitingCompletion) {
-      --awaiting_;
       cancelled.push_back(&p);
     }
   }

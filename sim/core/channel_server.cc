@@ -25,33 +25,8 @@ Status Channel::offer() {
 
 Status Channel::accept_guest_open(Peer& guest, ring::RingMemory guest_to_host, ring::RingMemory host_to_guest) {
   if (!offered()) return status::kInvalidDeviceState;
-  peer_ = &guest;
-  in_reader_ = std::make_unique<ring::RingReader>(guest_to_host, guest_to_host.data_size - 8);
-  out_writer_ = std::make_unique<ring::RingWriter>(host_to_guest);
-  active_instance_ = server_.interface_instance;
-  ring_dead_reported_ = false;
-  queue_failed_ = false;
   trace("the guest opens the offer");
-  Status os = status::kSuccess;
-  opened_callback_seen_ = true;
-  if (callbacks_.opened) {
-    invoke_frame_begin(CallbackKind::Opened, Irql::Passive, nullptr);
-    os = client_->opened(*this);
-    invoke_frame_end();
-  }
-  trace(std::string("EvtChannelOpened -> ") + status_name(os));
-  if (!succeeded(os)) {
-    while (!gpadls_.empty()) drop_gpadl(gpadls_.begin()->first);
-    in_reader_.reset();
-    out_writer_.reset();
-    peer_ = nullptr;
-    return os;  // the offer stands (Q44)
-  }
-  conn_ = ConnState::Opened;
-  if (running_) run_start_sequence();
-  flush_sends();
-  post_service();
-  return status::kSuccess;
+  return connect_and_open(guest, guest_to_host, host_to_guest, server_.interface_instance, /*peer_rolls_back=*/true);
 }
 
 void Channel::peer_destroyed(std::unique_ptr<ring::FlatRingMemory> guest_to_host,

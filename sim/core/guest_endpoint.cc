@@ -17,21 +17,9 @@ GuestEndpoint::~GuestEndpoint() {
   }
 }
 
-ring::GpaRange GuestEndpoint::describe(const void* buffer, uint32_t byte_count) {
-  ring::GpaRange r;
-  uintptr_t va = reinterpret_cast<uintptr_t>(buffer);
-  r.byte_offset = static_cast<uint32_t>(va % GuestMemory::kPageSize);
-  r.byte_count = byte_count;
-  uint32_t pages = ring::GpaRange::pages_spanned(r.byte_offset, byte_count);
-  for (uint32_t i = 0; i < pages; ++i)
-    r.pfns.push_back(sim_.guest_memory().pfn_for(
-        reinterpret_cast<const void*>(va - r.byte_offset + uint64_t{i} * GuestMemory::kPageSize)));
-  return r;
-}
-
 uint64_t GuestEndpoint::send_gpa_direct(const void* data, uint32_t size, const void* buffer, uint32_t byte_count) {
   if (!connected() || buffer == nullptr || byte_count == 0) return 0;
-  ring::GpaRange r = describe(buffer, byte_count);
+  ring::GpaRange r = sim_.guest_memory().describe(buffer, byte_count);
   sim_.guest_memory().pin(r);
   uint64_t txid = send_with_ranges(data, size, {r});
   in_flight_[txid] = std::move(r);
@@ -47,7 +35,7 @@ void GuestEndpoint::completion_read(uint64_t transaction_id) {
 
 uint32_t GuestEndpoint::create_gpadl(const void* buffer, uint32_t byte_count, bool read_only) {
   if (!connected() || buffer == nullptr || byte_count == 0) return 0;
-  ring::GpaRange r = describe(buffer, byte_count);
+  ring::GpaRange r = sim_.guest_memory().describe(buffer, byte_count);
   sim_.guest_memory().pin(r);
   uint32_t handle = next_gpadl_++;
   channel()->guest_gpadl_created(handle, {r}, read_only);

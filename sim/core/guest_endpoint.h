@@ -55,7 +55,6 @@ class GuestEndpoint : public Endpoint {
   uint32_t next_gpadl_ = 0x1000;
   std::map<uint32_t, ring::GpaRange> gpadls_;
   std::map<uint64_t, ring::GpaRange> in_flight_;  // GPA-direct packets waiting for completion
-  ring::GpaRange describe(const void* buffer, uint32_t byte_count);
   void completion_read(uint64_t transaction_id) override;
   bool closed_by_server_ = false;
 };

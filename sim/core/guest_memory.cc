@@ -16,6 +16,17 @@ uint64_t GuestMemory::pfn_for(const void* va) {
   return pfn;
 }
 
+ring::GpaRange GuestMemory::describe(const void* buffer, uint32_t byte_count) {
+  ring::GpaRange r;
+  uintptr_t va = reinterpret_cast<uintptr_t>(buffer);
+  r.byte_offset = static_cast<uint32_t>(va % kPageSize);
+  r.byte_count = byte_count;
+  uint32_t pages = ring::GpaRange::pages_spanned(r.byte_offset, byte_count);
+  for (uint32_t i = 0; i < pages; ++i)
+    r.pfns.push_back(pfn_for(reinterpret_cast<const void*>(va - r.byte_offset + uint64_t{i} * kPageSize)));
+  return r;
+}
+
 uint8_t* GuestMemory::page(uint64_t pfn) const {
   if (pfn < kFirstPfn || pfn - kFirstPfn >= page_by_pfn_.size()) return nullptr;
   return reinterpret_cast<uint8_t*>(page_by_pfn_[pfn - kFirstPfn]);

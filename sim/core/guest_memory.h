@@ -22,6 +22,8 @@ class GuestMemory {
 
   // The guest page number of the page that holds `va`.
   uint64_t pfn_for(const void* va);
+  // The GPA range of [buffer, buffer + byte_count); its pages become guest memory.
+  ring::GpaRange describe(const void* buffer, uint32_t byte_count);
   // The process address of a guest page, or null if that number was never handed out.
   uint8_t* page(uint64_t pfn) const;
   bool known(uint64_t pfn) const { return page(pfn) != nullptr; }
