@@ -381,14 +381,10 @@ Status Channel::prepare_external(Packet& p, const ExternalData& ext, uint32_t in
                                               " runs past the page-rounded end of the first MDL");
         return status::kInvalidParameter6;
       }
-      chain_used = 1;
-      ring::GpaRange r;
-      uint64_t first = m.byte_offset + start;
-      r.byte_offset = static_cast<uint32_t>(first % GuestMemory::kPageSize);
-      r.byte_count = static_cast<uint32_t>(length);
-      uint32_t pages = ring::GpaRange::pages_spanned(r.byte_offset, r.byte_count);
-      r.pfns.assign(m.pfns + first / GuestMemory::kPageSize, m.pfns + first / GuestMemory::kPageSize + pages);
-      ranges.push_back(std::move(r));
+      // The first MDL, stretched to the end of its last page, is the whole chain.
+      MemoryDescriptor stretched = m;
+      stretched.byte_count = static_cast<uint32_t>(page_end - m.byte_offset);
+      chain_used = ranges_for_window(&stretched, 1, start, length, ranges);
     } else {
       if (start + length > chain_bytes || length == 0) {
         violation(10, call, p.describe(), "MdlOffset/MdlLength [" + std::to_string(start) + ", +" + std::to_string(length) +
