@@ -54,6 +54,24 @@ void TestChannel::completion_routine(VMBPACKET packet, NTSTATUS status, PVOID bu
     t->kmcl->VmbPacketFree(packet);
 }
 
+NTSTATUS TestChannel::save_packet(VMBCHANNEL c, VMBPACKET packet, PVOID buffer, UINT32 size, PUINT32 needed) {
+  TestChannel* t = from(c);
+  if (t->on_save_packet) return t->on_save_packet(packet, buffer, size, needed);
+  *needed = 0;
+  return STATUS_SUCCESS;
+}
+
+NTSTATUS TestChannel::restore_packet(VMBCHANNEL c, PVOID lib, UINT32 lib_size, PVOID save, UINT32 save_size) {
+  TestChannel* t = from(c);
+  if (t->on_restore_packet) return t->on_restore_packet(lib, lib_size, save, save_size);
+  VMBPACKET p = t->kmcl->VmbPacketAllocate(c);
+  if (p == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+  t->kmcl->VmbPacketSetCompletionRoutine(p, completion_routine);
+  NTSTATUS s = VmbPacketRestore(p, lib, lib_size);
+  if (NT_SUCCESS(s)) t->restored.push_back(p);
+  return s;
+}
+
 OfferSpec default_test_offer() {
   OfferSpec spec;
   spec.name = "test-device";
@@ -93,6 +111,11 @@ TestChannel& KmclTest::allocate_channel(ChannelConfig config) {
     cb.EvtChannelStarted = evt_started;
     cb.EvtChannelPostStarted = evt_post_started;
     EXPECT_EQ(kmcl.VmbChannelInitSetStateChangeCallbacks(t.channel, &cb), STATUS_SUCCESS);
+  }
+  if (config.server && config.save_restore) {
+    EXPECT_EQ(VmbServerChannelInitSetSaveRestorePacketCallbacks(t.channel, TestChannel::save_packet,
+                                                                TestChannel::restore_packet),
+              STATUS_SUCCESS);
   }
   EXPECT_EQ(kmcl.VmbChannelInitSetProcessPacketCallbacks(t.channel, evt_process,
                                                          config.processing_complete ? evt_batch : nullptr),

@@ -29,6 +29,17 @@ void KmclClient::process_packet(Channel& c, IncomingPacket& p, const void* buffe
 void KmclClient::processing_complete(Channel& c, uint32_t n) {
   if (processing_complete_cb) processing_complete_cb(handle(c), n);
 }
+Status KmclClient::save_packet(Channel& c, Packet& p, void* buffer, uint32_t size, uint32_t* needed) {
+  UINT32 n = *needed;
+  NTSTATUS s = save_packet_cb(handle(c), handle(p), buffer, size, &n);
+  *needed = n;
+  return s;
+}
+Status KmclClient::restore_packet(Channel& c, const void* lib_buffer, uint32_t lib_size, const void* save_buffer,
+                                  uint32_t save_size) {
+  return restore_packet_cb(handle(c), const_cast<void*>(lib_buffer), lib_size, const_cast<void*>(save_buffer),
+                           save_size);
+}
 void KmclClient::packet_completion(OpaqueFn routine, Packet& p, Status s, const void* buffer,
                                    uint32_t length) {
   // The routine was stored type-erased by VmbPacketSetCompletionRoutine; cast it back.

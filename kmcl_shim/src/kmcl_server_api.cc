@@ -6,6 +6,7 @@
 #include <wdm.h>
 
 #include "handle_checks.h"
+#include "kmcl_client.h"
 #include "mdl_builder.h"
 
 using vmbsim::shim::checked_channel;
@@ -27,8 +28,14 @@ NTSTATUS VmbServerChannelInitSetSaveRestorePacketCallbacks(VMBCHANNEL Channel,
                                                            PFN_VMB_CHANNEL_SAVE_PACKET SavePacketCallback,
                                                            PFN_VMB_CHANNEL_RESTORE_PACKET RestorePacketCallback) {
   auto* c = checked_channel(Channel, "VmbServerChannelInitSetSaveRestorePacketCallbacks");
-  return c ? c->server_init_set_save_restore_callbacks(SavePacketCallback != nullptr, RestorePacketCallback != nullptr)
-           : STATUS_INVALID_PARAMETER_1;
+  if (c == nullptr) return STATUS_INVALID_PARAMETER_1;
+  NTSTATUS s = c->server_init_set_save_restore_callbacks(SavePacketCallback != nullptr, RestorePacketCallback != nullptr);
+  if (NT_SUCCESS(s)) {
+    auto* client = static_cast<vmbsim::shim::KmclClient*>(c->client());
+    client->save_packet_cb = SavePacketCallback;
+    client->restore_packet_cb = RestorePacketCallback;
+  }
+  return s;
 }
 
 NTSTATUS VmbServerChannelInitSetTargetInterfaceId(VMBCHANNEL Channel, GUID InterfaceType, GUID InterfaceInstance) {

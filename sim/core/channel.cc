@@ -465,6 +465,11 @@ void Channel::start() {
   }
   check_passive(call, false);
   ever_started_ = true;  // rule 16 asks whether Start was ever called
+  if (save_.phase == SaveContext::Phase::Ended) {
+    save_ = SaveContext{};
+    trace("VmbChannelStart after a save: the channel carries on");
+    post_service();
+  }
   if (running_) return;
   running_ = true;
   trace("VmbChannelStart");
@@ -606,7 +611,11 @@ void Channel::finish_close(bool local) {
     violation(24, "EvtChannelClosed", name, "GPADL still alive when EvtChannelClosed returned");
     drop_gpadl(gpadls_.begin()->first);
   }
-  teardown_rings();
+  // After a completed save, a local close leaves the guest's side of the connection waiting for
+  // the restored channel instead of closing it.
+  bool park = local && save_.phase == SaveContext::Phase::Ended && save_.parking_token != 0;
+  teardown_rings(park ? save_.parking_token : 0);
+  if (local) save_ = SaveContext{};
   // A guest closing a server's channel leaves the offer standing: the guest may open it again
   // ("Stopped"). Everything else ends Disabled.
   conn_ = is_server_ && !local && !remote_rescinded_ ? ConnState::Enabled : ConnState::Disabled;
@@ -616,7 +625,7 @@ void Channel::finish_close(bool local) {
   suspended_window_ = false;
 }
 
-void Channel::teardown_rings() {
+void Channel::teardown_rings(uint64_t parking_token) {
   // Completions waiting for ring space die with the ring.
   for (auto it = send_queue_.begin(); it != send_queue_.end();) {
     if (it->completion) {
@@ -629,7 +638,9 @@ void Channel::teardown_rings() {
   out_writer_.reset();
   in_reader_.reset();
   drop_guest_gpadls();  // a server's view of the guest's GPADLs ends with the connection
-  if (peer_) {
+  if (peer_ && parking_token != 0 && peer_->park(parking_token)) {
+    trace("the guest connection is parked for a restore");
+  } else if (peer_) {
     peer_->adopt_rings(std::move(out_mem_), std::move(in_mem_));
     peer_->channel_closed();
   }
@@ -655,6 +666,9 @@ void Channel::cleanup() {
     violation(7, call, "", std::string("channel is ") + to_string(conn_) + ", not Disabled");
     return;
   }
+  if (save_.phase == SaveContext::Phase::Begun || save_.phase == SaveContext::Phase::Complete)
+    sim_.verifier().violation(64, call, id_, "", "VmbChannelSaveBegin was never followed by VmbChannelSaveEnd", sim_.now(),
+                              /*warning_only=*/true);
   // Anything still queued never reached a ring: its transaction ends now.
   cancel_transactions(true);
   for (auto& p : packets_) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/channel_client.h"
@@ -120,7 +121,7 @@ class Channel {
 
   // ---- Server role: the offer and the guest's open (channel_server.cc) ----
   // True while an enabled server channel waits for a guest to open it.
-  bool offered() const { return is_server_ && conn_ == ConnState::Enabled && !cleaned_; }
+  bool offered() const { return is_server_ && conn_ == ConnState::Enabled && !cleaned_ && !resuming_; }
   // A simulated guest opens this server channel over rings it donates: the server reads
   // `guest_to_host` and writes `host_to_guest`.
   Status accept_guest_open(Peer& guest, ring::RingMemory guest_to_host, ring::RingMemory host_to_guest);
@@ -180,6 +181,20 @@ class Channel {
     p.free_mapping_ = free_mapping;
   }
 
+  // ---- Save / restore (server channels; kmcl-api.md §1.10, §3.9; channel_save.cc) ----
+  // While a save is in progress or done, the channel neither reads nor writes its rings, so
+  // the saved state stays true until the channel is torn down (Disable hands the guest
+  // connection over to a restore) or carries on (Start).
+  Status save_begin();
+  Status save_continue(void* buffer, uint32_t size, uint32_t* filled, uint32_t* required);
+  void save_end();
+  // Only into a server channel that has not been enabled yet; Enable then resumes the saved
+  // guest connection (or offers anew: FORCE_NEW_CHANNEL, or the connection is gone).
+  Status restore_from_buffer(const void* buffer, uint32_t size);
+  // VmbPacketRestore, from inside EvtVmbChannelRestorePacket (rule 67).
+  Status restore_packet(Packet& packet, const void* lib_buffer, uint32_t lib_size);
+  bool quiesced() const { return save_.phase != SaveContext::Phase::None; }
+
   // ---- Called by the host endpoint (posted interrupts) ----
   void host_signal();
   void host_ring_space();
@@ -224,7 +239,8 @@ class Channel {
   void begin_remote_close();
   void maybe_finish_remote_close();
   void finish_close(bool local);
-  void teardown_rings();
+  // A non-zero token parks the peer's side of the connection for a restore instead of closing it.
+  void teardown_rings(uint64_t parking_token = 0);
   void cancel_transactions(bool include_queued);
 
   // Data path
@@ -251,6 +267,15 @@ class Channel {
   bool gpadl_window_open() const;
   Status check_gpadl_create(const char* call, uint32_t flags);  // rules 6, 18, 10
   void drop_gpadl(uint32_t handle);
+
+  // Save / restore (channel_save.cc)
+  Status take_snapshot();
+  Status save_packet_chunk(Packet& p, bool queued, std::vector<std::pair<uint16_t, std::vector<uint8_t>>>& bodies);
+  Status call_save_packet(Packet& p, std::vector<uint8_t>& vsp_bytes);
+  Status restore_chunk(const uint8_t* payload, uint32_t length, uint16_t kind, uint32_t sequence);
+  void resume_saved_connection();
+  void discard_restored(const std::string& why);
+  bool check_server_only(const char* call);
 
   // Verifier helpers
   bool check_passive(const char* call, bool blocking);
@@ -345,6 +370,30 @@ class Channel {
   void drop_guest_gpadls();
   std::map<uint32_t, MappedGpadl> guest_gpadls_;  // server side
   uint32_t next_gpadl_ = 0xE1E10;  // never reused within the channel's life (Q21)
+
+  // Save / restore
+  struct SaveContext {
+    enum class Phase : uint8_t { None, Begun, Complete, Ended } phase = Phase::None;
+    uint64_t save_id = 0;
+    uint64_t parking_token = 0;  // where the guest connection waits once the channel is torn down
+    Status failure = status::kSuccess;
+    bool snapshot_taken = false;
+    std::vector<std::vector<uint8_t>> chunks;
+    size_t next_chunk = 0;
+  } save_;
+  struct RestoreContext {
+    uint64_t save_id = 0;
+    uint32_t next_sequence = 0, total = 0;
+    bool complete = false;
+    uint64_t parking_token = 0;
+    // The saved packet EvtVmbChannelRestorePacket is rebuilding right now.
+    const void* lib = nullptr;
+    uint32_t lib_size = 0;
+    const void* record = nullptr;  // its decoded save::PacketRecord
+    Packet* restored = nullptr;
+  } restore_;
+  bool resuming_ = false;  // Enable of a restored channel: the saved connection comes back first
+  std::unordered_map<uint64_t, Packet*> restored_txids_;  // transactions restored under their old ids
 
   // Incoming
   std::vector<std::unique_ptr<IncomingPacket>> incoming_;

@@ -32,6 +32,12 @@ class ChannelClient {
                               uint32_t length, uint32_t flags) = 0;
   virtual void processing_complete(Channel& channel, uint32_t packets_processed) = 0;
 
+  // Save/restore (server channels; only if registered with
+  // VmbServerChannelInitSetSaveRestorePacketCallbacks). save_packet is probed with size 0 first.
+  virtual Status save_packet(Channel& channel, Packet& packet, void* buffer, uint32_t size, uint32_t* needed) = 0;
+  virtual Status restore_packet(Channel& channel, const void* lib_buffer, uint32_t lib_size, const void* save_buffer,
+                                uint32_t save_size) = 0;
+
   // Runs the driver's completion routine `routine` (set with Packet::set_completion_routine).
   virtual void packet_completion(OpaqueFn routine, Packet& packet, Status status,
                                  const void* buffer, uint32_t length) = 0;

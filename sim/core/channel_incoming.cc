@@ -70,7 +70,7 @@ void Channel::service() {
 }
 
 void Channel::drain_ring() {
-  if (!in_reader_ || (conn_ != ConnState::Opened && conn_ != ConnState::Closing)) return;
+  if (!in_reader_ || quiesced() || (conn_ != ConnState::Opened && conn_ != ConnState::Closing)) return;
   // No interrupt_mask dance: the host endpoint runs on this same thread and never writes while
   // we drain, so the mask/drain/unmask/re-check protocol (which guards against a concurrent
   // writer) cannot change the outcome. An out-of-process host will need it back.
@@ -131,7 +131,7 @@ void Channel::drain_ring() {
 void Channel::deliver_incoming() {
   uint32_t delivered = 0;
   Irql batch_irql = Irql::Dispatch;
-  while (busy_ == 0 && incoming_enabled_ && !queue_failed_ && !pending_incoming_.empty() &&
+  while (busy_ == 0 && incoming_enabled_ && !queue_failed_ && !quiesced() && !pending_incoming_.empty() &&
          conn_ == ConnState::Opened) {
     IncomingPacket* p = pending_incoming_.front();
     pending_incoming_.pop_front();
@@ -216,7 +216,7 @@ void Channel::complete_incoming(IncomingPacket& p, const void* buffer, uint32_t 
     p.response_.assign(static_cast<const uint8_t*>(buffer),
                        static_cast<const uint8_t*>(buffer) + (buffer ? length : 0));
     OutItem item{nullptr, &p};
-    if (!(send_queue_.empty() && write_item(item) == WriteOutcome::Written))
+    if (!(send_queue_.empty() && !quiesced() && write_item(item) == WriteOutcome::Written))
       send_queue_.push_back(item);
   }
   // A completion is what restarts a queue blocked on quota, and what a closing channel waits for.

@@ -42,6 +42,8 @@ Packet* Channel::take_packet(Packet::Origin origin) {
   p->init_buffer_ = nullptr;
   p->sync_done_ = false;
   p->abandoned_ = false;
+  p->sent_since_allocation_ = false;
+  p->restored_ = false;
   return p;
 }
 
@@ -142,7 +144,10 @@ void Channel::set_completion_routine(Packet& p, OpaqueFn routine) {
     violation(2, call, p.describe(), "packet handle is freed");
     return;
   }
-  if (p.state_ != Packet::State::Idle) {
+  // A restored packet's transaction is already pending, but it has not gone anywhere yet: its
+  // VSP may still set the routine until the channel is enabled.
+  bool restoring = p.restored_ && !ever_enabled_ && p.state_ != Packet::State::Free;
+  if (p.state_ != Packet::State::Idle && !restoring) {
     violation(42, call, p.describe(), "completion routine changed while the transaction is pending");
     return;
   }
@@ -207,8 +212,11 @@ Status Channel::send(Packet& p, const void* buffer, uint32_t length, const Exter
   }
 
   // Accepted: from here on the completion routine runs exactly once.
-  ++p.generation_;
-  p.transaction_id_ = (uint64_t{p.generation_} << 32) | (p.index_ + 1u);
+  p.sent_since_allocation_ = true;
+  do {
+    ++p.generation_;
+    p.transaction_id_ = (uint64_t{p.generation_} << 32) | (p.index_ + 1u);
+  } while (!restored_txids_.empty() && restored_txids_.count(p.transaction_id_) != 0);
   p.send_flags_ = flags;
   p.wait_for_completion_ = (flags & send_flag::kWaitForCompletion) != 0;
   p.payload_len_ = length;
@@ -218,7 +226,7 @@ Status Channel::send(Packet& p, const void* buffer, uint32_t length, const Exter
 
   // Straight from the caller's buffer into the ring when nothing is queued ahead (the common
   // case): the packet keeps a copy only if it has to wait.
-  if (conn_ == ConnState::Opened && send_queue_.empty()) {
+  if (conn_ == ConnState::Opened && send_queue_.empty() && !quiesced()) {
     OutItem item{&p, nullptr};
     if (write_item(item, buffer) == WriteOutcome::Written) return status::kSuccess;
   } else if (conn_ != ConnState::Opened && conn_ != ConnState::Closing) {
@@ -266,7 +274,9 @@ Channel::WriteOutcome Channel::write_item(const OutItem& item, const void* direc
           p.state_ = Packet::State::CompletionPending;
           p.completion_status_ = status::kSuccess;
           p.completion_bytes_.clear();
-          if (p.origin_ == Packet::Origin::Internal) {
+          if (p.origin_ == Packet::Origin::Internal && p.abandoned_) {
+            release_packet(p);  // a restored fire-and-forget request: nobody waits for it
+          } else if (p.origin_ == Packet::Origin::Internal) {
             p.sync_done_ = true;
           } else {
             pending_completions_.push_back(&p);
@@ -297,7 +307,7 @@ Channel::WriteOutcome Channel::write_item(const OutItem& item, const void* direc
 }
 
 void Channel::flush_sends() {
-  if (conn_ != ConnState::Opened || !out_writer_) return;
+  if (conn_ != ConnState::Opened || !out_writer_ || quiesced()) return;
   while (!send_queue_.empty()) {
     OutItem item = send_queue_.front();
     if (write_item(item) != WriteOutcome::Written) return;
@@ -437,6 +447,15 @@ uint64_t Channel::external_checksum(const Packet& p) const {
 }
 
 Packet* Channel::packet_for_transaction(uint64_t txid) const {
+  if (!restored_txids_.empty()) {
+    // Restored transactions keep the ids the guest knows them by.
+    auto it = restored_txids_.find(txid);
+    if (it != restored_txids_.end()) {
+      Packet* p = it->second;
+      bool live = p->state_ == Packet::State::AwaitingCompletion || p->state_ == Packet::State::Queued;
+      if (live && p->transaction_id_ == txid) return p;
+    }
+  }
   uint32_t index = static_cast<uint32_t>(txid & 0xffffffffu);
   uint32_t gen = static_cast<uint32_t>(txid >> 32);
   Packet* p = (index >= 1 && index <= packets_.size()) ? packets_[index - 1].get() : nullptr;
@@ -472,6 +491,7 @@ void Channel::handle_completion_packet(const ring::ReadPacket& rp) {
     peer_error("completion for unknown or already completed transaction id " + hex(txid) + " dropped");
     return;
   }
+  if (p->restored_) restored_txids_.erase(txid);
   // The host's access to the pages ends with the transaction (kmcl-api.md §1.6).
   end_external(*p);
   Status st = status::kSuccess;

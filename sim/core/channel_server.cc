@@ -17,6 +17,14 @@ Status Channel::offer() {
   // A server comes up paused: VmbChannelStart is never implicit on the host side.
   running_ = false;
   auto_pause_ = false;
+  if (restore_.next_sequence > 0) {
+    // A restored channel: its saved guest connection comes back (from the event loop, as any
+    // open does) before it is offered to anyone else.
+    resuming_ = true;
+    trace("enabled after a restore");
+    sim_.scheduler().post([this] { resume_saved_connection(); });
+    return status::kSuccess;
+  }
   trace("enabled: offered to the guest" + std::string(server_.has_interface_id
                                                            ? " as " + server_.interface_type.to_string()
                                                            : std::string()));

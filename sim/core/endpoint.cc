@@ -35,10 +35,24 @@ void Endpoint::connect(Channel& channel, ring::RingMemory incoming, ring::RingMe
 
 void Endpoint::disconnect() {
   channel_ = nullptr;
+  parked_ = false;
   reader_.reset();
   writer_.reset();
   write_queue_.clear();
   status_overrides_.clear();
+}
+
+void Endpoint::park_connection() {
+  channel_ = nullptr;
+  parked_ = true;
+}
+
+void Endpoint::resume_connection(Channel& channel) {
+  channel_ = &channel;
+  parked_ = false;
+  flush_writes();
+  signal_channel();
+  channel_signaled();  // read whatever the old channel wrote that is still unread
 }
 
 void Endpoint::channel_signaled() {
@@ -166,7 +180,7 @@ void Endpoint::set_draining(bool draining) {
 }
 
 void Endpoint::complete(uint64_t transaction_id, const void* data, uint32_t size, Status status) {
-  if (!channel_) {
+  if (!connected()) {
     sim_.log().warn("{}: complete(txid={:#x}) on a closed channel ignored", name_, transaction_id);
     return;
   }
@@ -186,7 +200,7 @@ void Endpoint::complete_after(VirtualTime delay_ns, uint64_t transaction_id, std
 }
 
 uint64_t Endpoint::send(const void* data, uint32_t size, bool completion_requested) {
-  if (!channel_) {
+  if (!connected()) {
     sim_.log().warn("{}: send on a closed channel ignored", name_);
     return 0;
   }
@@ -198,7 +212,7 @@ uint64_t Endpoint::send(const void* data, uint32_t size, bool completion_request
 }
 
 uint64_t Endpoint::send_with_ranges(const void* data, uint32_t size, const std::vector<ring::GpaRange>& ranges) {
-  if (!channel_) return 0;
+  if (!connected()) return 0;
   std::vector<uint8_t> header;
   ring::encode_gpa_ranges(ranges, header);
   uint64_t txid = next_txid_++;
@@ -209,7 +223,7 @@ uint64_t Endpoint::send_with_ranges(const void* data, uint32_t size, const std::
 }
 
 void Endpoint::send_raw(const ring::OutgoingPacket& p) {
-  if (!channel_) return;
+  if (!connected()) return;
   write_or_queue(p.type, p.flags, p.transaction_id, p.header_ext.data, p.header_ext.size, p.payload.data,
                  p.payload.size);
 }
@@ -217,7 +231,7 @@ void Endpoint::send_raw(const ring::OutgoingPacket& p) {
 void Endpoint::write_or_queue(ring::PacketType type, uint16_t flags, uint64_t txid, const void* hdr,
                               uint32_t hdr_len, const void* data, uint32_t len) {
   if (sim_.log_packets())
-    sim_.log().debug("{} ch{} -> type={} flags={:#x} txid={:#x} len={}", name_, channel_->id(),
+    sim_.log().debug("{} ch{} -> type={} flags={:#x} txid={:#x} len={}", name_, channel_ ? channel_->id() : 0,
                      static_cast<int>(type), flags, txid, len);
   if (write_queue_.empty()) {
     ring::OutgoingPacket p;
@@ -247,7 +261,7 @@ void Endpoint::write_or_queue(ring::PacketType type, uint16_t flags, uint64_t tx
 }
 
 void Endpoint::flush_writes() {
-  while (channel_ && writer_ && !write_queue_.empty()) {
+  while (writer_ && !write_queue_.empty()) {
     const PendingWrite& w = write_queue_.front();
     ring::OutgoingPacket p;
     p.type = w.type;

@@ -94,7 +94,10 @@ class Endpoint : public Peer {
   bool read_external(const HostPacket& packet, uint64_t offset, void* dst, size_t len) const;
   bool write_external(const HostPacket& packet, uint64_t offset, const void* src, size_t len);
 
-  bool connected() const { return channel_ != nullptr; }
+  // Connected to a channel, or parked: the server's channel was saved and torn down and the
+  // endpoint waits, rings intact, for a restored one (channel() is null meanwhile).
+  bool connected() const { return channel_ != nullptr || parked_; }
+  bool parked() const { return parked_; }
   Channel* channel() const { return channel_; }
   const HostStats& stats() const { return stats_; }
   size_t queued_writes() const { return write_queue_.size(); }
@@ -114,6 +117,10 @@ class Endpoint : public Peer {
   // Attaches to the driver's channel: read `incoming`, write `outgoing`.
   void connect(Channel& channel, ring::RingMemory incoming, ring::RingMemory outgoing);
   void disconnect();
+  // Keeps the rings and everything queued, but has no channel to signal (see parked()).
+  void park_connection();
+  // A restored channel takes over; anything written meanwhile is signalled now.
+  void resume_connection(Channel& channel);
   // Sends a GPA-direct packet (type 9) describing `ranges`, completion requested; returns its id.
   uint64_t send_with_ranges(const void* data, uint32_t size, const std::vector<ring::GpaRange>& ranges);
   // Called as each completion from the driver is read, before it is handed on.
@@ -139,6 +146,7 @@ class Endpoint : public Peer {
 
   std::string name_;
   Channel* channel_ = nullptr;
+  bool parked_ = false;
   bool draining_ = true;
   bool service_posted_ = false;
   bool dead_reported_ = false;

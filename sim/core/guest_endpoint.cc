@@ -10,6 +10,11 @@ GuestEndpoint::GuestEndpoint(Simulation& sim, std::string name) : Endpoint(sim, 
 GuestEndpoint::~GuestEndpoint() {
   // The server must not keep pointers to this object or into rings it owns: hand the rings to
   // the server's channel and let it close as if the guest had closed.
+  if (park_token_ != 0) {
+    sim_.take_parked(park_token_);  // no restored channel may resume a connection that is gone
+    channel_closed();
+    return;
+  }
   if (connected()) {
     Channel* server = channel();
     disconnect();
@@ -35,19 +40,24 @@ void GuestEndpoint::completion_read(uint64_t transaction_id) {
 
 uint32_t GuestEndpoint::create_gpadl(const void* buffer, uint32_t byte_count, bool read_only) {
   if (!connected() || buffer == nullptr || byte_count == 0) return 0;
+  if (parked()) {
+    sim_.log().warn("{}: create_gpadl refused: the server's channel is saved and waits for its restore", name());
+    return 0;
+  }
   ring::GpaRange r = sim_.guest_memory().describe(buffer, byte_count);
   sim_.guest_memory().pin(r);
   uint32_t handle = next_gpadl_++;
   channel()->guest_gpadl_created(handle, {r}, read_only);
-  gpadls_[handle] = std::move(r);
+  gpadls_[handle] = Gpadl{std::move(r), read_only};
   return handle;
 }
 
 bool GuestEndpoint::delete_gpadl(uint32_t handle) {
   auto it = gpadls_.find(handle);
   if (it == gpadls_.end()) return false;
-  if (connected() && !channel()->guest_gpadl_deleted(handle)) return false;
-  sim_.guest_memory().unpin(it->second);
+  // While parked nothing maps it: the saved server's mappings ended with its channel.
+  if (channel() && !channel()->guest_gpadl_deleted(handle)) return false;
+  sim_.guest_memory().unpin(it->second.range);
   gpadls_.erase(it);
   return true;
 }
@@ -86,6 +96,14 @@ Status GuestEndpoint::open(Channel& server, uint32_t ring_pages) {
 void GuestEndpoint::close() {
   if (!connected() || close_requested_) return;
   close_requested_ = true;
+  if (parked()) {
+    // No server to tell: a restored channel will find the connection gone and offer anew.
+    sim_.take_parked(park_token_);
+    park_token_ = 0;
+    sim_.add_trace(name() + ": closes its channel while the server is saved");
+    channel_closed();
+    return;
+  }
   sim_.add_trace(name() + ": closes " + channel()->describe());
   // The server sees the close from its event loop (Suspend, then Closed).
   channel()->host_closed(false);
@@ -94,12 +112,39 @@ void GuestEndpoint::close() {
 void GuestEndpoint::channel_closed() {
   closed_by_server_ = !close_requested_;
   // GPADLs and unanswered GPA-direct packets die with the connection.
-  for (auto& g : gpadls_) sim_.guest_memory().unpin(g.second);
+  park_token_ = 0;
+  for (auto& g : gpadls_) sim_.guest_memory().unpin(g.second.range);
   gpadls_.clear();
   for (auto& t : in_flight_) sim_.guest_memory().unpin(t.second);
   in_flight_.clear();
   disconnect();
   // The ring memory stays until the next open: the server's last reads may still be queued.
+}
+
+bool GuestEndpoint::park(uint64_t token) {
+  park_token_ = token;
+  park_connection();
+  sim_.park(token, this);
+  sim_.add_trace(name() + ": the server's channel was saved; the guest waits for its restore");
+  return true;
+}
+
+bool GuestEndpoint::resume(Channel& restored, ParkedConnection& out) {
+  if (park_token_ == 0 || !g2h_ || !h2g_) return false;
+  park_token_ = 0;
+  out.guest_to_host = g2h_->view();
+  out.host_to_guest = h2g_->view();
+  out.gpadls.clear();
+  for (const auto& g : gpadls_) out.gpadls.push_back({g.first, {g.second.range}, g.second.read_only});
+  sim_.add_trace(name() + ": " + restored.describe() + " resumes the saved connection");
+  resume_connection(restored);
+  return true;
+}
+
+void GuestEndpoint::abandon_parked() {
+  sim_.add_trace(name() + ": the saved channel is abandoned (offered again as a new channel)");
+  close_requested_ = false;
+  channel_closed();
 }
 
 }  // namespace vmbsim

@@ -48,12 +48,23 @@ class GuestEndpoint : public Endpoint {
 
   // Peer: the server's channel closed.
   void channel_closed() override;
+  // Peer: server save/restore. The guest keeps its rings, GPADLs and unanswered packets while
+  // the server is torn down and restored, as a saved VM's memory does; meanwhile it may still
+  // send and complete (the bytes wait in the rings) but not create GPADLs.
+  bool park(uint64_t token) override;
+  bool resume(Channel& restored, ParkedConnection& out) override;
+  void abandon_parked() override;
 
  private:
   std::unique_ptr<ring::FlatRingMemory> g2h_, h2g_;
   bool close_requested_ = false;
   uint32_t next_gpadl_ = 0x1000;
-  std::map<uint32_t, ring::GpaRange> gpadls_;
+  struct Gpadl {
+    ring::GpaRange range;
+    bool read_only = false;
+  };
+  std::map<uint32_t, Gpadl> gpadls_;
+  uint64_t park_token_ = 0;
   std::map<uint64_t, ring::GpaRange> in_flight_;  // GPA-direct packets waiting for completion
   void completion_read(uint64_t transaction_id) override;
   bool closed_by_server_ = false;

@@ -21,6 +21,8 @@ enum class CallbackKind : uint8_t {
   ProcessingComplete,
   PacketCompletion,
   PnpFailure,
+  SavePacket,
+  RestorePacket,
 };
 
 const char* to_string(CallbackKind kind);

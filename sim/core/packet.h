@@ -72,6 +72,9 @@ class Packet {
   // Synchronous requests (Origin::Internal).
   bool sync_done_ = false;
   bool abandoned_ = false;  // the waiter gave up; a late completion is dropped
+  // Save/restore (rule 67): only a packet never sent since VmbPacketAllocate may be restored.
+  bool sent_since_allocation_ = false;
+  bool restored_ = false;  // holds a transaction rebuilt by VmbPacketRestore
 };
 
 class IncomingPacket {

@@ -12,7 +12,20 @@
 
 namespace vmbsim {
 
+class Channel;
 class Device;
+
+// What a simulated guest hands a restored server channel: the rings and GPADLs it kept while
+// the server was saved and torn down.
+struct ParkedConnection {
+  ring::RingMemory guest_to_host{}, host_to_guest{};
+  struct Gpadl {
+    uint32_t handle = 0;
+    std::vector<ring::GpaRange> ranges;
+    bool read_only = false;
+  };
+  std::vector<Gpadl> gpadls;
+};
 
 class Peer {
  public:
@@ -34,6 +47,14 @@ class Peer {
   virtual bool gpadl_mapped(uint32_t) const { return false; }
   // The offered device behind the connection, if any (for its MMIO reservation).
   virtual const Device* offered_device() const { return nullptr; }
+  // Server save/restore (kmcl-api.md §1.10). A saved server channel is being torn down: a peer
+  // that can (a simulated guest, "saved" along with its VM) keeps its rings and GPADLs and
+  // waits under `token` for a restored channel. False: the connection just closes.
+  virtual bool park(uint64_t /*token*/) { return false; }
+  // A restored channel takes the parked connection over.
+  virtual bool resume(Channel& /*restored*/, ParkedConnection& /*out*/) { return false; }
+  // The parked connection is given up (FORCE_NEW_CHANNEL): the guest sees its channel close.
+  virtual void abandon_parked() {}
 };
 
 }  // namespace vmbsim

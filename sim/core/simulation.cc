@@ -30,6 +30,8 @@ const char* to_string(CallbackKind kind) {
     case CallbackKind::ProcessingComplete: return "EvtVmbChannelProcessingComplete";
     case CallbackKind::PacketCompletion: return "EvtVmbPacketCompletionRoutine";
     case CallbackKind::PnpFailure: return "EvtChannelPnpFailure";
+    case CallbackKind::SavePacket: return "EvtVmbChannelSavePacket";
+    case CallbackKind::RestorePacket: return "EvtVmbChannelRestorePacket";
   }
   return "?";
 }
@@ -72,6 +74,14 @@ bool Simulation::is_kernel_vmbus_handle(void* handle) const {
   for (const auto& h : kernel_vmbus_handles_)
     if (h.get() == handle) return true;
   return false;
+}
+
+Peer* Simulation::take_parked(uint64_t token) {
+  auto it = parked_.find(token);
+  if (it == parked_.end()) return nullptr;
+  Peer* p = it->second;
+  parked_.erase(it);
+  return p;
 }
 
 bool Simulation::take_allocation_failure() {

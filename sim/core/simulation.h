@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -112,6 +113,12 @@ class Simulation {
   bool take_allocation_failure();
   void note_allocation_success() { returned_null_packet_ = false; }
 
+  // Guest connections of saved server channels, waiting for a restore (Channel::save_*).
+  void park(uint64_t token, Peer* peer) { parked_[token] = peer; }
+  // Removes and returns the peer parked under `token`; null if there is none.
+  Peer* take_parked(uint64_t token);
+  size_t parked_count() const { return parked_.size(); }
+
   bool log_packets() const { return log_packets_; }
   uint64_t next_object_id() { return ++object_ids_; }
   // The innermost live simulation on this thread. Used only to report handles that carry no
@@ -127,6 +134,7 @@ class Simulation {
   std::vector<std::unique_ptr<Device>> devices_;
   std::vector<std::unique_ptr<Channel>> channels_;
   std::vector<CallbackFrame> frames_;
+  std::map<uint64_t, Peer*> parked_;
   std::vector<std::string> trace_;
   Irql base_irql_ = Irql::Passive;
   bool log_packets_ = false;

@@ -15,6 +15,7 @@ constexpr Status kPending = 0x00000103;
 constexpr Status kBufferOverflow = static_cast<Status>(0x80000005u);
 constexpr Status kUnsuccessful = static_cast<Status>(0xC0000001u);
 constexpr Status kNotImplemented = static_cast<Status>(0xC0000002u);
+constexpr Status kMoreProcessingRequired = static_cast<Status>(0xC0000016u);
 constexpr Status kInvalidHandle = static_cast<Status>(0xC0000008u);
 constexpr Status kInvalidParameter = static_cast<Status>(0xC000000Du);
 constexpr Status kInsufficientResources = static_cast<Status>(0xC000009Au);

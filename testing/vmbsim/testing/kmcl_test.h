@@ -60,8 +60,16 @@ struct TestChannel {
   // Default for packets with a driver routine: record, then free.
   std::function<void(VMBPACKET, NTSTATUS, const uint8_t*, uint32_t)> on_completion;
 
+  // Save/restore of server channels (ChannelConfig::save_restore). Defaults: no state of the
+  // test's own to save; restore allocates a packet with completion_routine and restores it.
+  std::function<NTSTATUS(VMBPACKET, void*, UINT32, UINT32*)> on_save_packet;
+  std::function<NTSTATUS(void* lib, UINT32 lib_size, void* save, UINT32 save_size)> on_restore_packet;
+  std::vector<VMBPACKET> restored;  // packets the default restore made
+
   // The completion routine tests install on their packets (records, then on_completion or free).
   static EVT_VMB_PACKET_COMPLETION_ROUTINE completion_routine;
+  static EVT_VMB_CHANNEL_SAVE_PACKET save_packet;
+  static EVT_VMB_CHANNEL_RESTORE_PACKET restore_packet;
 };
 
 struct ChannelConfig {
@@ -71,6 +79,7 @@ struct ChannelConfig {
   bool processing_complete = true;
   bool enable = true;
   bool server = false;  // IsServer=TRUE: Enable offers the channel to a GuestEndpoint
+  bool save_restore = false;  // server: register TestChannel::save_packet / restore_packet
 };
 
 class KmclTest : public ::testing::Test {
