@@ -131,8 +131,11 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
   if (s != STATUS_SUCCESS) return s;  // STATUS_PENDING passes NT_SUCCESS but carries no MDL
   // The MDL lives until the packet is completed; a second call returns the same one.
   if (p->channel().external_mapping(*p) == nullptr)
-    p->channel().set_external_mapping(*p, vmbsim::shim::mdl_chain_for(p->external_ranges()),
-                                      vmbsim::shim::free_mdl_chain);
+  {
+    PMDL chain = vmbsim::shim::mdl_chain_for(p->external_ranges());
+    vmbsim::shim::mark_external_data(chain, p->channel().id(), p->id());
+    p->channel().set_external_mapping(*p, chain, vmbsim::shim::retire_external_data);
+  }
   *Mdl = static_cast<PMDL>(p->channel().external_mapping(*p));
   return STATUS_SUCCESS;
 }

@@ -6,7 +6,11 @@
 
 #include <wdm.h>
 
+#include "mdl_builder.h"
 #include "sim/core/simulation.h"
+
+using vmbsim::shim::external_data_misuse;
+using vmbsim::shim::pfns_of;
 
 extern "C" {
 
@@ -26,12 +30,15 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, 
   return mdl;
 }
 
-VOID IoFreeMdl(PMDL Mdl) { std::free(Mdl); }
+VOID IoFreeMdl(PMDL Mdl) {
+  if (external_data_misuse(Mdl, "IoFreeMdl", /*freeing=*/true)) return;  // KMCL's to free
+  std::free(Mdl);
+}
 
 VOID MmBuildMdlForNonPagedPool(PMDL Mdl) {
   vmbsim::Simulation* sim = vmbsim::Simulation::current();
   ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(static_cast<uint8_t*>(Mdl->StartVa) + Mdl->ByteOffset, Mdl->ByteCount);
-  PPFN_NUMBER pfns = MmGetMdlPfnArray(Mdl);
+  PPFN_NUMBER pfns = pfns_of(Mdl);
   for (ULONG i = 0; i < pages; ++i) {
     const uint8_t* page = static_cast<const uint8_t*>(Mdl->StartVa) + size_t{i} * PAGE_SIZE;
     pfns[i] = sim ? static_cast<PFN_NUMBER>(sim->guest_memory().pfn_for(page)) : 0;
@@ -42,14 +49,26 @@ VOID MmBuildMdlForNonPagedPool(PMDL Mdl) {
   Mdl->MdlFlags = static_cast<CSHORT>(Mdl->MdlFlags | MDL_SOURCE_IS_NONPAGED_POOL);
 }
 
-PVOID MmGetMdlVirtualAddress(PMDL Mdl) { return static_cast<uint8_t*>(Mdl->StartVa) + Mdl->ByteOffset; }
+// Each accessor reports rule 59 on an external-data MDL whose packet was completed, and then
+// returns the poisoned fields (a NULL address, zero bytes).
+PVOID MmGetMdlVirtualAddress(PMDL Mdl) {
+  external_data_misuse(Mdl, "MmGetMdlVirtualAddress", false);
+  return static_cast<uint8_t*>(Mdl->StartVa) + Mdl->ByteOffset;
+}
 
-ULONG MmGetMdlByteCount(PMDL Mdl) { return Mdl->ByteCount; }
+ULONG MmGetMdlByteCount(PMDL Mdl) {
+  external_data_misuse(Mdl, "MmGetMdlByteCount", false);
+  return Mdl->ByteCount;
+}
 
-ULONG MmGetMdlByteOffset(PMDL Mdl) { return Mdl->ByteOffset; }
+ULONG MmGetMdlByteOffset(PMDL Mdl) {
+  external_data_misuse(Mdl, "MmGetMdlByteOffset", false);
+  return Mdl->ByteOffset;
+}
 
 PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority) {
   (void)Priority;
+  if (external_data_misuse(Mdl, "MmGetSystemAddressForMdlSafe", false)) return nullptr;
   if (Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)) return Mdl->MappedSystemVa;
   // An MDL that describes guest pages only (a mapped GPADL): "map" it. The simulated guest's
   // pages are process memory, so a run of consecutive pages maps to its own address; pages
@@ -57,7 +76,7 @@ PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority) {
   vmbsim::Simulation* sim = vmbsim::Simulation::current();
   if (sim == nullptr) return nullptr;
   ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(Mdl->ByteOffset, Mdl->ByteCount);
-  PPFN_NUMBER pfns = MmGetMdlPfnArray(Mdl);
+  PPFN_NUMBER pfns = pfns_of(Mdl);
   uint8_t* first = sim->guest_memory().page(pfns[0]);
   if (first == nullptr) return nullptr;
   for (ULONG i = 1; i < pages; ++i)
@@ -67,6 +86,9 @@ PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority) {
   return Mdl->MappedSystemVa;
 }
 
-PPFN_NUMBER MmGetMdlPfnArray(PMDL Mdl) { return reinterpret_cast<PPFN_NUMBER>(Mdl + 1); }
+PPFN_NUMBER MmGetMdlPfnArray(PMDL Mdl) {
+  external_data_misuse(Mdl, "MmGetMdlPfnArray", false);
+  return pfns_of(Mdl);
+}
 
 }  // extern "C"

@@ -60,6 +60,8 @@ Simulation::~Simulation() {
   // Callbacks may still reference the verifier while channels are destroyed.
   channels_.clear();
   devices_.clear();
+  for (auto& r : retired_) r.second(r.first);
+  retired_.clear();
   if (t_current == this) t_current = previous_current_;
 }
 
@@ -74,6 +76,14 @@ bool Simulation::is_kernel_vmbus_handle(void* handle) const {
   for (const auto& h : kernel_vmbus_handles_)
     if (h.get() == handle) return true;
   return false;
+}
+
+void Simulation::retire(void* object, void (*free_fn)(void*)) {
+  retired_.emplace_back(object, free_fn);
+  if (retired_.size() > kRetiredLimit) {
+    retired_.front().second(retired_.front().first);
+    retired_.pop_front();
+  }
 }
 
 Peer* Simulation::take_parked(uint64_t token) {

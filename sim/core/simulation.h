@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -113,6 +114,12 @@ class Simulation {
   bool take_allocation_failure();
   void note_allocation_success() { returned_null_packet_ = false; }
 
+  // Keeps a dead object (a completed packet's external-data MDL) poisoned but allocated for a
+  // while, so later use is reported instead of touching freed memory. The oldest of
+  // kRetiredLimit objects is freed with `free_fn`; the rest when the simulation ends.
+  static constexpr size_t kRetiredLimit = 4096;
+  void retire(void* object, void (*free_fn)(void*));
+
   // Guest connections of saved server channels, waiting for a restore (Channel::save_*).
   void park(uint64_t token, Peer* peer) { parked_[token] = peer; }
   // Removes and returns the peer parked under `token`; null if there is none.
@@ -135,6 +142,7 @@ class Simulation {
   std::vector<std::unique_ptr<Channel>> channels_;
   std::vector<CallbackFrame> frames_;
   std::map<uint64_t, Peer*> parked_;
+  std::deque<std::pair<void*, void (*)(void*)>> retired_;
   std::vector<std::string> trace_;
   Irql base_irql_ = Irql::Passive;
   bool log_packets_ = false;

@@ -205,5 +205,45 @@ TEST_F(ServerGpadlTest, Rule57_CompletingAfterPending) {
   EXPECT_EQ(ch->incoming.size(), 1u);  // completed, so not delivered again
 }
 
+TEST_F(ServerGpadlTest, Rule59_ExternalDataMdlUsedAfterCompletion) {
+  PMDL kept = nullptr;
+  ch->on_packet = [&](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) {
+    kmcl.VmbChannelPacketGetExternalData(p, 0, &kept);
+    ASSERT_NE(MmGetSystemAddressForMdlSafe(kept, NormalPagePriority), nullptr);
+    kmcl.VmbChannelPacketComplete(p, nullptr, 0);
+  };
+  uint8_t cmd[8] = {};
+  guest->send_gpa_direct(cmd, sizeof(cmd), buf->bytes, 100);
+  run();
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(violations(59), 0u);
+  // The driver kept the MDL past completion: the bytes are gone, and each use is reported.
+  EXPECT_EQ(MmGetSystemAddressForMdlSafe(kept, NormalPagePriority), nullptr);
+  EXPECT_EQ(MmGetMdlByteCount(kept), 0u);
+  EXPECT_EQ(violations(59), 2u) << findings();
+}
+
+TEST_F(ServerGpadlTest, Rule59_DriverFreesTheExternalDataMdl) {
+  ch->on_packet = [&](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) {
+    PMDL mdl = nullptr;
+    kmcl.VmbChannelPacketGetExternalData(p, 0, &mdl);
+    IoFreeMdl(mdl);  // not the driver's to free: refused
+    kmcl.VmbChannelPacketComplete(p, nullptr, 0);
+  };
+  uint8_t cmd[8] = {};
+  guest->send_gpa_direct(cmd, sizeof(cmd), buf->bytes, 100);
+  run();
+  EXPECT_EQ(violations(59), 1u) << findings();
+  EXPECT_EQ(guest->completions().size(), 1u);
+}
+
+TEST_F(ServerGpadlTest, DriverOwnMdlsAreNotExternalData) {
+  PMDL own = IoAllocateMdl(buf->bytes, 100, FALSE, FALSE, nullptr);
+  MmBuildMdlForNonPagedPool(own);
+  EXPECT_EQ(MmGetMdlByteCount(own), 100u);
+  IoFreeMdl(own);
+  EXPECT_TRUE(sim.verifier().findings().empty()) << findings();
+}
+
 }  // namespace
 }  // namespace vmbsim::testing
