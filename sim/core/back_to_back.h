@@ -33,9 +33,14 @@ class BackToBackLink {
     void channel_ring_space() override;
     void adopt_rings(std::unique_ptr<ring::FlatRingMemory> a, std::unique_ptr<ring::FlatRingMemory> b) override;
     void channel_closed() override;
+    void channel_closing() override;
     bool has_status_overrides() const override { return false; }
     Status take_status_override(uint64_t) override { return status::kSuccess; }
     const Device* offered_device() const override { return &link.device_; }
+    // The client's GPADLs are the server's to map.
+    void gpadl_created(uint32_t handle, const std::vector<ring::GpaRange>& ranges, bool read_only) override;
+    void gpadl_deleted(uint32_t handle) override;
+    bool gpadl_mapped(uint32_t handle) const override;
     BackToBackLink& link;
   };
   // What the server's channel sees as its peer: forwards to the client's channel.
@@ -46,12 +51,14 @@ class BackToBackLink {
     void channel_closed() override;
     bool has_status_overrides() const override { return false; }
     Status take_status_override(uint64_t) override { return status::kSuccess; }
+    void external_written(uint64_t transaction_id) override;
     BackToBackLink& link;
   };
 
   Device& device_;
   Channel& server_;
   Channel* client_ = nullptr;  // while connected
+  bool client_closing_ = false;  // the client's Disable is in progress: the server's close is no rescind
   std::unique_ptr<ring::FlatRingMemory> rings_[2];
   ClientSide client_side_;
   ServerSide server_side_;

@@ -598,6 +598,7 @@ void Channel::finish_close(bool local) {
     release_incoming(*p);
   }
   cancel_transactions(local);
+  if (local && peer_) peer_->channel_closing();
   if (callbacks_.closed) {
     invoke_frame_begin(CallbackKind::Closed, Irql::Passive, nullptr);
     client_->closed(*this);

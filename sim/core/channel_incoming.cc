@@ -28,6 +28,7 @@ IncomingPacket* Channel::take_incoming() {
   p->at_passive_ = false;
   p->deferrals_ = 0;
   p->external_pending_ = false;
+  p->external_writable_ = false;
   p->response_.clear();
   return p;
 }
@@ -206,6 +207,7 @@ void Channel::complete_incoming(IncomingPacket& p, const void* buffer, uint32_t 
     p.external_pending_ = false;
   }
   --outstanding_;
+  if (p.external_writable_ && peer_) peer_->external_written(p.transaction_id_);
   if (sim_.log_packets())
     sim_.log().debug("ch{} -> host {} completed: type=11 len={}{}", id_, p.describe(), length,
                      p.completion_requested_ ? "" : " (none requested: nothing sent)");
@@ -266,6 +268,7 @@ Status Channel::get_external_data(IncomingPacket& p, uint32_t flags) {
     p.external_pending_ = true;
     return status::kPending;
   }
+  if (!(flags & 0x1u)) p.external_writable_ = true;  // not VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY
   return status::kSuccess;  // the shim builds (or reuses) the MDL over p's ranges
 }
 

@@ -88,7 +88,10 @@ Status Channel::map_gpadl(uint32_t flags, uint32_t handle, const std::vector<rin
   }
   auto it = guest_gpadls_.find(handle);
   if (it == guest_gpadls_.end() || it->second.delete_pending) {
-    violation(30, call, name, "the guest has not created this GPADL, or has deleted it");
+    // A warning, not an error: the handle comes from the guest's protocol, and a hostile guest
+    // can name any number. What a VSP must do is handle the failure (docs/decisions.md).
+    sim_.verifier().violation(30, call, id_, name, "the guest has not created this GPADL, or has deleted it; map refused",
+                              sim_.now(), /*warning_only=*/true);
     return status::kInvalidParameter;
   }
   if (it->second.mapped) {

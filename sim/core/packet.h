@@ -113,6 +113,7 @@ class IncomingPacket {
   bool at_passive_ = false;  // redelivery after DeferToPassive
   uint32_t deferrals_ = 0;
   bool external_pending_ = false;  // GetExternalData returned STATUS_PENDING in this delivery
+  bool external_writable_ = false;  // GetExternalData without READ_ONLY: the server may write
   uint32_t flags_ = 0;
   std::vector<uint8_t> buffer_;
   uint32_t length_ = 0;

@@ -38,6 +38,10 @@ class Peer {
   // little longer (back to back) takes them in adopt_rings(), called just before.
   virtual void adopt_rings(std::unique_ptr<ring::FlatRingMemory>, std::unique_ptr<ring::FlatRingMemory>) {}
   virtual void channel_closed() = 0;
+  // The driver's channel is closing itself (Disable): the peer learns of it before the driver's
+  // EvtChannelClosed runs, as a host does from the close message, so a server peer can run its
+  // own close (and unmap the client's GPADLs) while the client waits to delete them.
+  virtual void channel_closing() {}
   // Completion statuses the peer attached beside its completion packets.
   virtual bool has_status_overrides() const = 0;
   virtual Status take_status_override(uint64_t transaction_id) = 0;
@@ -45,6 +49,9 @@ class Peer {
   virtual void gpadl_created(uint32_t, const std::vector<ring::GpaRange>&, bool) {}
   virtual void gpadl_deleted(uint32_t) {}
   virtual bool gpadl_mapped(uint32_t) const { return false; }
+  // A server driver completed transaction `transaction_id` of its peer after writing into its
+  // external data through a writable mapping (rule 48: those writes are legitimate).
+  virtual void external_written(uint64_t /*transaction_id*/) {}
   // The offered device behind the connection, if any (for its MMIO reservation).
   virtual const Device* offered_device() const { return nullptr; }
   // Server save/restore (kmcl-api.md §1.10). A saved server channel is being torn down: a peer
