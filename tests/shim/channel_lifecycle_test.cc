@@ -1,4 +1,6 @@
 // The client state model end to end through the KMCL C ABI (kmcl-api.md §1.4).
+#include <wdm.h>
+
 #include "vmbsim/testing/kmcl_test.h"
 
 namespace vmbsim::testing {
@@ -189,6 +191,22 @@ TEST_F(KmclTest, IncomingAtPassiveWhenRequested) {
   run();
   ASSERT_EQ(ch.incoming.size(), 1u);
   EXPECT_EQ(ch.incoming[0].irql, Irql::Passive);
+}
+
+TEST_F(KmclTest, KeGetCurrentIrqlIsTheSimulatedLevel) {
+  TestChannel& ch = open_channel();
+  std::vector<KIRQL> seen;
+  ch.on_packet = [&](VMBPACKETCOMPLETION p, const uint8_t*, uint32_t) {
+    seen.push_back(KeGetCurrentIrql());
+    kmcl.VmbChannelPacketComplete(p, nullptr, 0);
+  };
+  EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+  host.send(std::vector<uint8_t>{1}, true);
+  run();
+  kmcl.VmbChannelSetIncomingProcessingAtPassive(ch.channel, TRUE);
+  host.send(std::vector<uint8_t>{2}, true);
+  run();
+  EXPECT_EQ(seen, (std::vector<KIRQL>{DISPATCH_LEVEL, PASSIVE_LEVEL}));
 }
 
 TEST_F(KmclTest, DeferToPassiveRedeliversAtPassive) {
