@@ -147,6 +147,28 @@ TEST_F(ServerChannelTest, Rule16_EnabledButNeverStarted) {
   EXPECT_TRUE(sim.verifier().clean()) << findings();  // a warning
 }
 
+TEST_F(ServerChannelTest, HostileGuestCompletionsAreDroppedAndReported) {
+  TestChannel& ch = offer();
+  kmcl.VmbChannelStart(ch.channel);
+  ASSERT_EQ(guest->open(*server), STATUS_SUCCESS);
+  run();
+  VMBPACKET p = kmcl.VmbPacketAllocate(ch.channel);
+  kmcl.VmbPacketSetCompletionRoutine(p, TestChannel::completion_routine);
+  ASSERT_EQ(send(p, {5}), STATUS_SUCCESS);
+  run();
+  HostPacket hp = guest->take_packet();
+  guest->complete(0x4242, std::vector<uint8_t>{1});  // a transaction that never existed
+  guest->complete(hp.transaction_id, std::vector<uint8_t>{2});
+  guest->complete(hp.transaction_id, std::vector<uint8_t>{3});  // and a duplicate
+  run();
+  ASSERT_EQ(ch.completions.size(), 1u);  // the real one, exactly once
+  EXPECT_EQ(ch.completions[0].bytes[0], 2);
+  EXPECT_EQ(sim.verifier().count(Diagnostic::PeerError), 2u) << findings();
+  EXPECT_EQ(sim.verifier().findings().size(), 2u) << findings();  // nothing against the driver
+  kmcl.VmbChannelDisable(ch.channel);
+  kmcl.VmbChannelCleanup(ch.channel);
+}
+
 TEST_F(ServerChannelTest, GuestEndpointDestroyedWhileConnected) {
   TestChannel& ch = offer();
   kmcl.VmbChannelStart(ch.channel);
