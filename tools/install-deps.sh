@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build clang-14 libclang-rt-14-dev
   libboost-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
 )
 
 missing=()

@@ -8,6 +8,9 @@
 
 namespace vmbsim {
 
+// The value of one hex digit, or -1.
+int hex_value(char c);
+
 struct Guid {
   uint32_t data1 = 0;
   uint16_t data2 = 0;

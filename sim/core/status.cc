@@ -2,31 +2,52 @@
 
 namespace vmbsim {
 
+namespace {
+struct Named {
+  Status status;
+  const char* name;
+};
+constexpr Named kNames[] = {
+    {status::kSuccess, "STATUS_SUCCESS"},
+    {status::kPending, "STATUS_PENDING"},
+    {status::kBufferOverflow, "STATUS_BUFFER_OVERFLOW"},
+    {status::kUnsuccessful, "STATUS_UNSUCCESSFUL"},
+    {status::kNotImplemented, "STATUS_NOT_IMPLEMENTED"},
+    {status::kInvalidHandle, "STATUS_INVALID_HANDLE"},
+    {status::kInvalidParameter, "STATUS_INVALID_PARAMETER"},
+    {status::kInsufficientResources, "STATUS_INSUFFICIENT_RESOURCES"},
+    {status::kInvalidParameter1, "STATUS_INVALID_PARAMETER_1"},
+    {status::kInvalidParameter2, "STATUS_INVALID_PARAMETER_2"},
+    {status::kInvalidParameter3, "STATUS_INVALID_PARAMETER_3"},
+    {status::kInvalidParameter4, "STATUS_INVALID_PARAMETER_4"},
+    {status::kInvalidParameter5, "STATUS_INVALID_PARAMETER_5"},
+    {status::kInvalidParameter6, "STATUS_INVALID_PARAMETER_6"},
+    {status::kInvalidParameter7, "STATUS_INVALID_PARAMETER_7"},
+    {status::kNotSupported, "STATUS_NOT_SUPPORTED"},
+    {status::kCancelled, "STATUS_CANCELLED"},
+    {status::kBufferTooSmall, "STATUS_BUFFER_TOO_SMALL"},
+    {status::kDeviceBusy, "STATUS_DEVICE_BUSY"},
+    {status::kInvalidDeviceState, "STATUS_INVALID_DEVICE_STATE"},
+    {status::kDeviceRemoved, "STATUS_DEVICE_REMOVED"},
+    {status::kMoreProcessingRequired, "STATUS_MORE_PROCESSING_REQUIRED"},
+    {status::kAccessDenied, "STATUS_ACCESS_DENIED"},
+};
+}  // namespace
+
 const char* status_name(Status s) {
-  switch (s) {
-    case status::kSuccess: return "STATUS_SUCCESS";
-    case status::kPending: return "STATUS_PENDING";
-    case status::kBufferOverflow: return "STATUS_BUFFER_OVERFLOW";
-    case status::kUnsuccessful: return "STATUS_UNSUCCESSFUL";
-    case status::kNotImplemented: return "STATUS_NOT_IMPLEMENTED";
-    case status::kInvalidHandle: return "STATUS_INVALID_HANDLE";
-    case status::kInvalidParameter: return "STATUS_INVALID_PARAMETER";
-    case status::kInsufficientResources: return "STATUS_INSUFFICIENT_RESOURCES";
-    case status::kInvalidParameter1: return "STATUS_INVALID_PARAMETER_1";
-    case status::kInvalidParameter2: return "STATUS_INVALID_PARAMETER_2";
-    case status::kInvalidParameter3: return "STATUS_INVALID_PARAMETER_3";
-    case status::kInvalidParameter4: return "STATUS_INVALID_PARAMETER_4";
-    case status::kInvalidParameter5: return "STATUS_INVALID_PARAMETER_5";
-    case status::kInvalidParameter6: return "STATUS_INVALID_PARAMETER_6";
-    case status::kInvalidParameter7: return "STATUS_INVALID_PARAMETER_7";
-    case status::kNotSupported: return "STATUS_NOT_SUPPORTED";
-    case status::kCancelled: return "STATUS_CANCELLED";
-    case status::kBufferTooSmall: return "STATUS_BUFFER_TOO_SMALL";
-    case status::kDeviceBusy: return "STATUS_DEVICE_BUSY";
-    case status::kInvalidDeviceState: return "STATUS_INVALID_DEVICE_STATE";
-    case status::kDeviceRemoved: return "STATUS_DEVICE_REMOVED";
-    default: return "STATUS_<other>";
+  for (const Named& n : kNames)
+    if (n.status == s) return n.name;
+  return "STATUS_<other>";
+}
+
+bool parse_status(const std::string& name, Status& out) {
+  for (const Named& n : kNames) {
+    if (name == n.name) {
+      out = n.status;
+      return true;
+    }
   }
+  return false;
 }
 
 }  // namespace vmbsim

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace vmbsim {
 
@@ -39,5 +40,7 @@ constexpr bool succeeded(Status s) { return s >= 0; }
 
 // "STATUS_CANCELLED (0xc0000120)" for logs and reports.
 const char* status_name(Status s);
+// The status named `name` ("STATUS_CANCELLED"), for the names status_name knows.
+bool parse_status(const std::string& name, Status& out);
 
 }  // namespace vmbsim

@@ -1,0 +1,25 @@
+// The subcommands of the `vmbsim` command. Each returns the process exit code:
+// 0 everything passed, 1 a scenario failed, 2 bad input (unreadable or invalid scenario,
+// a plugin that cannot be loaded).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vmbsim::cli {
+
+constexpr int kExitPassed = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitBadInput = 2;
+
+struct RunArgs {
+  std::vector<std::string> scenarios;
+  std::string driver;     // a plugin library; empty: the bundled sample driver
+  std::string log_level;  // the simulations' spdlog level ("off" unless asked)
+  bool verbose = false;   // print each step as it runs
+};
+
+int run_command(const RunArgs& args);
+int check_command(const std::vector<std::string>& scenarios);
+
+}  // namespace vmbsim::cli

@@ -1,0 +1,31 @@
+// vmbsim: replay scenario files against a KMCL driver, or check them.
+//   vmbsim run SCENARIO... [--driver LIB.so] [--verbose] [--log-level LEVEL]
+//   vmbsim check SCENARIO...
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"vmbsim: a user-mode VMBus simulator for KMCL drivers"};
+  app.require_subcommand(1);
+
+  vmbsim::cli::RunArgs run;
+  CLI::App* run_cmd = app.add_subcommand("run", "replay scenarios against a driver");
+  run_cmd->add_option("scenarios", run.scenarios, "scenario files (YAML or JSON)")->required();
+  run_cmd->add_option("--driver", run.driver, "the driver as a plugin library (default: the bundled echo sample)");
+  run_cmd->add_flag("-v,--verbose", run.verbose, "print every step");
+  run_cmd->add_option("--log-level", run.log_level, "simulator log level: trace, debug, info, warn, error, off");
+
+  std::vector<std::string> check;
+  CLI::App* check_cmd = app.add_subcommand("check", "validate scenario files without running them");
+  check_cmd->add_option("scenarios", check, "scenario files")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : vmbsim::cli::kExitBadInput;
+  }
+  if (*run_cmd) return vmbsim::cli::run_command(run);
+  return vmbsim::cli::check_command(check);
+}

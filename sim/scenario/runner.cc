@@ -1,0 +1,568 @@
+#include "sim/scenario/runner.h"
+
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "sim/core/guest_endpoint.h"
+#include "sim/core/host_channel.h"
+#include "sim/core/simulation.h"
+#include "sim/scenario/bytes.h"
+
+namespace vmbsim::scenario {
+
+std::string StepFailure::str() const {
+  std::string s = pos.str() + ": " + step + ": " + message;
+  if (!detail.empty()) s += "\n" + detail;
+  return s;
+}
+
+namespace {
+
+const char* step_name(StepKind k) {
+  switch (k) {
+    case StepKind::Expect: return "expect";
+    case StepKind::Complete: return "complete";
+    case StepKind::Send: return "send";
+    case StepKind::ExpectCompletion: return "expect_completion";
+    case StepKind::Wait: return "wait";
+    case StepKind::Fault: return "fault";
+    case StepKind::Repeat: return "repeat";
+    case StepKind::Driver: return "driver";
+    case StepKind::Open: return "open";
+    case StepKind::Close: return "close";
+  }
+  return "?";
+}
+
+std::string hex64(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof(b), "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+// Rules whose findings are leaks, ignored when a scenario says no_leaks: false.
+bool is_leak_rule(int rule) { return rule == 6 || rule == 28 || rule == 43 || rule == 53; }
+
+// The simulated peer of one channel of the scenario.
+struct Peer {
+  const ChannelSpec* spec = nullptr;
+  Device* device = nullptr;
+  Endpoint* endpoint = nullptr;              // the host, or the guest
+  std::unique_ptr<GuestEndpoint> guest;      // server role
+  std::deque<HostPacket> received;           // packets from the driver no expect has taken yet
+  std::deque<GuestCompletion> completions;   // the driver's completions no expect_completion has taken
+  std::set<uint64_t> unanswered;             // driver packets with completion requested, not completed
+  std::set<uint64_t> outstanding;            // peer packets with completion requested, not completed
+  bool gone = false;                         // closed or rescinded by the scenario
+};
+
+class Player {
+ public:
+  Player(const Scenario& s, DriverUnderTest& d, const RunOptions& o)
+      : scenario_(s), driver_(d), sim_(make_options(s, o)) {}
+  RunResult play();
+
+ private:
+  enum class Outcome { Done, Wait, Fail };
+  struct Frame {
+    const Steps* steps;
+    size_t index = 0;
+    uint32_t iteration = 0, times = 1;
+  };
+
+  static SimulationOptions make_options(const Scenario& s, const RunOptions& o) {
+    SimulationOptions opts;
+    opts.name = s.name.empty() ? "scenario" : s.name;
+    opts.log_level = o.log_level;
+    return opts;
+  }
+  void set_up();
+  void advance();
+  void post_advance();
+  Outcome run_step(const Step& s);
+  Outcome expect(const Step& s, Peer& p);
+  Outcome expect_completion(const Step& s, Peer& p);
+  Outcome complete(const Step& s, Peer& p);
+  Outcome send(const Step& s, Peer& p);
+  Outcome fault(const Step& s, Peer& p);
+  Outcome open(const Step& s, Peer& p);
+  Outcome wait_for(const Step& s, const std::string& what);
+  bool check_match(const Step& s, const PacketMatch& m, const std::vector<uint8_t>& payload, const std::string& what);
+  void fail(const Step& s, const std::string& message, const std::string& detail = {});
+  void fail_end(const std::string& message);
+  std::string label(const Step& s) const { return "step " + std::to_string(step_number_) + " (" + step_name(s.kind) + ")"; }
+  void note(const Step& s, const std::string& text) { result_.log.push_back(label(s) + ": " + text); }
+  void check_end();
+
+  const Scenario& scenario_;
+  DriverUnderTest& driver_;
+  Simulation sim_;
+  std::map<std::string, Peer> peers_;
+  std::vector<Frame> stack_;
+  Variables vars_;
+  std::map<std::string, std::pair<std::string, uint64_t>> received_named_;  // name -> (channel, txid)
+  std::map<std::string, std::pair<std::string, uint64_t>> sent_named_;
+  RunResult result_;
+  size_t step_number_ = 0;
+  bool done_ = false;
+  bool advance_posted_ = false;
+  // A waiting step: bumping the generation disarms its timeout.
+  const Step* waiting_ = nullptr;
+  uint64_t wait_generation_ = 0;
+  bool timer_fired_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+void Player::set_up() {
+  Device* first = nullptr;
+  for (const ChannelSpec& c : scenario_.channels) {
+    Peer& p = peers_[c.id];
+    p.spec = &c;
+    OfferSpec offer;
+    offer.interface_type = c.interface_type;
+    offer.interface_instance = c.interface_instance;
+    offer.user_data = c.user_data;
+    offer.name = c.id;
+    offer.mmio_megabytes = c.mmio_megabytes;
+    p.device = &sim_.offer(offer);
+    if (!first) first = p.device;
+    std::string id = c.id;
+    auto on_packet = [this, id](const HostPacket& hp) {
+      Peer& peer = peers_[id];
+      ++result_.packets;
+      if (hp.completion_requested()) peer.unanswered.insert(hp.transaction_id);
+      peer.received.push_back(hp);
+      if (waiting_) post_advance();
+    };
+    auto on_completion = [this, id](const GuestCompletion& gc) {
+      Peer& peer = peers_[id];
+      ++result_.packets;
+      peer.outstanding.erase(gc.transaction_id);
+      peer.completions.push_back(gc);
+      if (waiting_) post_advance();
+    };
+    if (c.role == Role::Client) {
+      // The simulated host behind the offer.
+      HostChannel& host = p.device->host();
+      host.on_packet([on_packet](HostChannel&, const HostPacket& hp) { on_packet(hp); });
+      host.on_completion([on_completion](HostChannel&, const GuestCompletion& gc) { on_completion(gc); });
+      p.endpoint = &host;
+    } else {
+      // The driver offers; a simulated guest opens it (step `open`).
+      p.guest = std::make_unique<GuestEndpoint>(sim_, "guest:" + c.id);
+      p.guest->on_packet([on_packet](GuestEndpoint&, const HostPacket& hp) { on_packet(hp); });
+      p.guest->on_completion([on_completion](GuestEndpoint&, const GuestCompletion& gc) { on_completion(gc); });
+      p.endpoint = p.guest.get();
+    }
+  }
+  Status s = driver_.load(*first, scenario_.driver_args);
+  result_.log.push_back("driver " + driver_.name() + " loaded: " + status_name(s));
+  if (!succeeded(s)) {
+    result_.failures.push_back(StepFailure{SourcePos{scenario_.file, 0, 0}, "driver load",
+                                           std::string("the driver's entry failed: ") + status_name(s), {}});
+    done_ = true;
+  }
+}
+
+RunResult Player::play() {
+  auto start = std::chrono::steady_clock::now();
+  set_up();
+  if (!done_) {
+    stack_.push_back(Frame{&scenario_.steps});
+    sim_.scheduler().post([this] { advance(); });
+    while (!done_) {
+      if (sim_.now() > scenario_.time_limit_ns) {
+        fail_end("the scenario ran past its time limit of " + std::to_string(scenario_.time_limit_ns / 1000000) +
+                 " ms of virtual time");
+        break;
+      }
+      if (!sim_.scheduler().step()) {
+        fail_end("the simulation went idle with the scenario unfinished (simulator bug: a wait had no timeout)");
+        break;
+      }
+    }
+    // Virtual time of the last step: what comes after is settling (and expired timeouts).
+    result_.virtual_ns = sim_.now();
+    if (result_.failures.empty()) {
+      sim_.run_until_idle();
+      check_end();
+    }
+  }
+  driver_.unload();
+  sim_.run_until_idle();
+  for (auto& p : peers_) p.second.guest.reset();
+  sim_.shutdown();
+  // The verdict on the driver: findings against what the scenario expects.
+  std::set<int> seen;
+  bool hang = false;
+  for (const Finding& f : sim_.verifier().findings()) {
+    if (f.rule == 0) {
+      hang = hang || f.code == diagnostic_code(Diagnostic::Hang);
+      continue;
+    }
+    if (!scenario_.end.no_leaks && is_leak_rule(f.rule)) continue;
+    seen.insert(f.rule);
+  }
+  std::set<int> expected(scenario_.end.violations.begin(), scenario_.end.violations.end());
+  if (hang) fail_end("a blocking KMCL call could never have returned (SIM-HANG)");
+  if (seen != expected) {
+    std::string want, got;
+    for (int r : expected) want += (want.empty() ? "" : ", ") + std::to_string(r);
+    for (int r : seen) got += (got.empty() ? "" : ", ") + std::to_string(r);
+    fail_end(expected.empty() ? "the verifier reported rule(s) " + got
+                              : "expected violations of rule(s) " + want + ", the verifier reported " +
+                                    (got.empty() ? std::string("none") : got));
+  }
+  result_.verifier_report = sim_.verifier().report();
+  result_.findings = sim_.verifier().findings().size();
+  result_.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  result_.passed = result_.failures.empty();
+  return result_;
+}
+
+void Player::check_end() {
+  if (!scenario_.end.all_answered) return;
+  for (auto& [id, p] : peers_) {
+    if (p.gone) continue;
+    for (uint64_t txid : p.unanswered)
+      fail_end("channel " + id + ": the driver's packet txid " + hex64(txid) + " was never completed by the scenario");
+    for (uint64_t txid : p.outstanding)
+      fail_end("channel " + id + ": the scenario's packet txid " + hex64(txid) + " was never completed by the driver");
+  }
+}
+
+void Player::post_advance() {
+  if (advance_posted_) return;
+  advance_posted_ = true;
+  sim_.scheduler().post([this] {
+    advance_posted_ = false;
+    advance();
+  });
+}
+
+void Player::advance() {
+  while (!done_ && !stack_.empty()) {
+    Frame& f = stack_.back();
+    if (f.index >= f.steps->size()) {
+      if (++f.iteration < f.times) {
+        f.index = 0;
+        continue;
+      }
+      stack_.pop_back();
+      if (!stack_.empty()) ++stack_.back().index;
+      continue;
+    }
+    const Step& s = (*f.steps)[f.index];
+    if (s.kind == StepKind::Repeat) {
+      if (s.times == 0 || s.body.empty()) {
+        ++f.index;
+        continue;
+      }
+      stack_.push_back(Frame{&s.body, 0, 0, s.times});
+      continue;
+    }
+    if (waiting_ != &s) ++step_number_;
+    Outcome o = run_step(s);
+    if (o == Outcome::Wait) return;
+    waiting_ = nullptr;
+    ++wait_generation_;
+    timer_fired_ = false;
+    if (o == Outcome::Fail) {
+      done_ = true;
+      return;
+    }
+    ++result_.steps_run;
+    ++stack_.back().index;
+  }
+  if (stack_.empty()) done_ = true;
+}
+
+Player::Outcome Player::wait_for(const Step& s, const std::string& what) {
+  if (waiting_ == &s) return Outcome::Wait;  // still waiting; the timeout is armed
+  waiting_ = &s;
+  uint64_t gen = ++wait_generation_;
+  int64_t within = s.within_ns ? *s.within_ns : scenario_.default_within_ns;
+  sim_.scheduler().post_after(within, [this, gen, &s, what, within] {
+    if (gen != wait_generation_ || done_) return;
+    fail(s, "timed out after " + std::to_string(within / 1000000) + " ms (virtual) waiting for " + what);
+    done_ = true;
+  });
+  return Outcome::Wait;
+}
+
+void Player::fail(const Step& s, const std::string& message, const std::string& detail) {
+  result_.failures.push_back(StepFailure{s.pos, label(s), message, detail});
+  result_.log.push_back(label(s) + ": FAILED: " + message);
+}
+
+void Player::fail_end(const std::string& message) {
+  result_.failures.push_back(StepFailure{scenario_.end.pos.line ? scenario_.end.pos : SourcePos{scenario_.file, 0, 0},
+                                         "end", message, {}});
+  result_.log.push_back("end: FAILED: " + message);
+}
+
+Player::Outcome Player::run_step(const Step& s) {
+  Peer* p = s.channel.empty() ? nullptr : &peers_[s.channel];
+  switch (s.kind) {
+    case StepKind::Expect: return expect(s, *p);
+    case StepKind::ExpectCompletion: return expect_completion(s, *p);
+    case StepKind::Complete: return complete(s, *p);
+    case StepKind::Send: return send(s, *p);
+    case StepKind::Fault: return fault(s, *p);
+    case StepKind::Open: return open(s, *p);
+    case StepKind::Close:
+      if (p->spec->role == Role::Client)
+        p->device->host().close();
+      else
+        p->guest->close();
+      p->gone = true;
+      note(s, "channel " + s.channel + " closed by the " + (p->spec->role == Role::Client ? "host" : "guest"));
+      return Outcome::Done;
+    case StepKind::Wait:
+      if (timer_fired_) {
+        note(s, std::to_string(s.duration_ns) + " ns passed");
+        return Outcome::Done;
+      }
+      if (waiting_ != &s) {
+        waiting_ = &s;
+        uint64_t gen = ++wait_generation_;
+        sim_.scheduler().post_after(s.duration_ns, [this, gen] {
+          if (gen != wait_generation_) return;
+          timer_fired_ = true;
+          advance();
+        });
+      }
+      return Outcome::Wait;
+    case StepKind::Driver: {
+      Status st = driver_.command(s.command);
+      note(s, "'" + s.command + "' -> " + status_name(st));
+      if (succeeded(st)) return Outcome::Done;
+      fail(s, "driver command '" + s.command + "' failed: " + status_name(st));
+      return Outcome::Fail;
+    }
+    case StepKind::Repeat: return Outcome::Done;
+  }
+  return Outcome::Done;
+}
+
+bool Player::check_match(const Step& s, const PacketMatch& m, const std::vector<uint8_t>& payload,
+                         const std::string& what) {
+  uint32_t n = static_cast<uint32_t>(payload.size());
+  if ((m.length && n != *m.length) || (m.min_length && n < *m.min_length) || (m.max_length && n > *m.max_length)) {
+    std::string want = m.length ? std::to_string(*m.length)
+                                : std::to_string(m.min_length.value_or(0)) + ".." +
+                                      (m.max_length ? std::to_string(*m.max_length) : std::string("any"));
+    fail(s, what + " is " + std::to_string(n) + " bytes, expected " + want, "  actual   " + hex(payload));
+    return false;
+  }
+  long at = first_mismatch(m.bytes, payload);
+  if (at >= 0) {
+    char where[32];
+    std::snprintf(where, sizeof(where), "0x%lx", at);
+    fail(s, what + " differs from the expected bytes at offset " + where, diff_dump(m.bytes, payload, at));
+    return false;
+  }
+  for (const FieldCheck& f : m.fields) {
+    std::string field = std::string(to_string(f.type)) + " at offset " + std::to_string(f.offset);
+    if (f.type == FieldType::Guid) {
+      if (size_t{f.offset} + 16 > payload.size()) {
+        fail(s, what + " is too short for the " + field + " (" + f.pos.str() + ")");
+        return false;
+      }
+      if (f.equals_guid && std::memcmp(payload.data() + f.offset, &*f.equals_guid, 16) != 0) {
+        Guid got;
+        std::memcpy(&got, payload.data() + f.offset, 16);
+        fail(s, what + ": " + field + " is " + got.to_string() + ", expected " + f.equals_guid->to_string());
+        return false;
+      }
+      continue;
+    }
+    uint64_t v = 0;
+    if (!read_field(payload, f.offset, f.type, v)) {
+      fail(s, what + " is too short for the " + field + " (" + f.pos.str() + ")");
+      return false;
+    }
+    if (f.equals) {
+      uint64_t want = 0;
+      if (f.equals->variable.empty()) {
+        want = *f.equals->literal;
+      } else {
+        auto it = vars_.find(f.equals->variable);
+        if (it == vars_.end()) {
+          fail(s, "variable ${" + f.equals->variable + "} has not been captured yet (" + f.pos.str() + ")");
+          return false;
+        }
+        want = it->second.value;
+      }
+      if ((v & f.mask) != (want & f.mask)) {
+        fail(s, what + ": " + field + " is " + hex64(v & f.mask) + ", expected " + hex64(want & f.mask));
+        return false;
+      }
+    }
+    if (!f.capture.empty()) vars_[f.capture] = Variable{v & f.mask, f.type};
+  }
+  return true;
+}
+
+Player::Outcome Player::expect(const Step& s, Peer& p) {
+  if (p.received.empty()) return wait_for(s, "a packet from the driver on channel " + s.channel);
+  HostPacket hp = std::move(p.received.front());
+  p.received.pop_front();
+  std::string what = "packet txid " + hex64(hp.transaction_id);
+  bool gpa = hp.type == 9;
+  if ((s.match.kind == PacketKind::InBand && gpa) || (s.match.kind == PacketKind::GpaDirect && !gpa)) {
+    fail(s, what + " is " + (gpa ? "GPA-direct" : "in-band") + ", expected " + (gpa ? "in-band" : "GPA-direct"));
+    return Outcome::Fail;
+  }
+  if (s.match.completion_requested && *s.match.completion_requested != hp.completion_requested()) {
+    fail(s, what + (hp.completion_requested() ? " requests" : " does not request") + " a completion");
+    return Outcome::Fail;
+  }
+  if (!check_match(s, s.match, hp.payload, what)) return Outcome::Fail;
+  if (!s.name.empty()) received_named_[s.name] = {s.channel, hp.transaction_id};
+  note(s, s.channel + ": " + (gpa ? "GPA-direct" : "in-band") + " " + what + " len " +
+              std::to_string(hp.payload.size()) + (hp.completion_requested() ? " (completion requested)" : "") +
+              (s.name.empty() ? "" : " as " + s.name));
+  return Outcome::Done;
+}
+
+Player::Outcome Player::complete(const Step& s, Peer& p) {
+  uint64_t txid = 0;
+  if (!s.packet.empty()) {
+    auto it = received_named_.find(s.packet);
+    txid = it->second.second;
+    if (it->second.first != s.channel) {
+      fail(s, "packet '" + s.packet + "' came on channel " + it->second.first + ", not " + s.channel);
+      return Outcome::Fail;
+    }
+  } else if (!p.unanswered.empty()) {
+    txid = *p.unanswered.begin();
+  }
+  if (txid == 0 || !p.unanswered.count(txid)) {
+    fail(s, s.packet.empty() ? "no packet from the driver is waiting for a completion"
+                             : "packet '" + s.packet + "' did not ask for a completion, or was already completed");
+    return Outcome::Fail;
+  }
+  std::vector<uint8_t> bytes;
+  std::string error;
+  if (!render(s.bytes, vars_, bytes, error)) {
+    fail(s, error);
+    return Outcome::Fail;
+  }
+  p.unanswered.erase(txid);
+  if (s.after_ns > 0)
+    p.endpoint->complete_after(s.after_ns, txid, bytes, s.status);
+  else
+    p.endpoint->complete(txid, bytes, s.status);
+  note(s, s.channel + ": txid " + hex64(txid) + " " + status_name(s.status) + " " + std::to_string(bytes.size()) +
+              " bytes" + (s.after_ns ? " after " + std::to_string(s.after_ns) + " ns" : ""));
+  return Outcome::Done;
+}
+
+Player::Outcome Player::send(const Step& s, Peer& p) {
+  std::vector<uint8_t> bytes;
+  std::string error;
+  if (!render(s.bytes, vars_, bytes, error)) {
+    fail(s, error);
+    return Outcome::Fail;
+  }
+  if (!p.endpoint->connected()) {
+    fail(s, "channel " + s.channel + " is not open: nothing to send on");
+    return Outcome::Fail;
+  }
+  uint64_t txid = p.endpoint->send(bytes, s.completion_requested);
+  if (s.completion_requested) p.outstanding.insert(txid);
+  if (!s.name.empty()) sent_named_[s.name] = {s.channel, txid};
+  ++result_.packets;
+  note(s, s.channel + ": " + std::to_string(bytes.size()) + " bytes" +
+              (s.completion_requested ? ", txid " + hex64(txid) : std::string(", no completion requested")));
+  return Outcome::Done;
+}
+
+Player::Outcome Player::expect_completion(const Step& s, Peer& p) {
+  uint64_t txid = 0;
+  if (!s.packet.empty()) {
+    txid = sent_named_[s.packet].second;
+  }
+  auto it = p.completions.begin();
+  if (txid != 0) {
+    while (it != p.completions.end() && it->transaction_id != txid) ++it;
+  }
+  if (it == p.completions.end())
+    return wait_for(s, "the driver's completion of " + (s.packet.empty() ? std::string("a packet") : "'" + s.packet + "'"));
+  GuestCompletion c = std::move(*it);
+  p.completions.erase(it);
+  if (!check_match(s, s.match, c.payload, "completion of txid " + hex64(c.transaction_id))) return Outcome::Fail;
+  note(s, s.channel + ": completion of txid " + hex64(c.transaction_id) + " len " + std::to_string(c.payload.size()));
+  return Outcome::Done;
+}
+
+Player::Outcome Player::fault(const Step& s, Peer& p) {
+  switch (s.fault) {
+    case FaultKind::StopDraining:
+      p.endpoint->set_draining(false);
+      if (s.duration_ns > 0) {
+        Endpoint* e = p.endpoint;
+        sim_.scheduler().post_after(s.duration_ns, [e] { e->set_draining(true); });
+      }
+      note(s, s.channel + ": the peer stops reading the driver's ring" +
+                  (s.duration_ns ? " for " + std::to_string(s.duration_ns) + " ns" : std::string()));
+      break;
+    case FaultKind::ResumeDraining:
+      p.endpoint->set_draining(true);
+      note(s, s.channel + ": the peer reads again");
+      break;
+    case FaultKind::Rescind:
+      p.device->host().rescind();
+      p.gone = true;
+      note(s, s.channel + ": the host rescinds the offer");
+      break;
+    case FaultKind::FailAllocations:
+      sim_.fail_packet_allocations(s.count);
+      note(s, "the next " + std::to_string(s.count) + " VmbPacketAllocate calls return NULL");
+      break;
+    case FaultKind::ExternalDataPending:
+      sim_.make_external_data_pending(s.count);
+      note(s, "the next " + std::to_string(s.count) + " VmbChannelPacketGetExternalData calls return STATUS_PENDING");
+      break;
+  }
+  return Outcome::Done;
+}
+
+Player::Outcome Player::open(const Step& s, Peer& p) {
+  Channel* offer = nullptr;
+  for (const auto& c : sim_.channels()) {
+    if (!c->offered()) continue;
+    // The spec's instance picks among several offers; without one, the first offer is taken.
+    if (p.spec->interface_instance == Guid{} || c->interface_instance() == p.spec->interface_instance) {
+      offer = c.get();
+      break;
+    }
+  }
+  if (offer == nullptr) {
+    fail(s, "the driver has no offer open for a guest on channel " + s.channel);
+    return Outcome::Fail;
+  }
+  Status st = p.guest->open(*offer, s.ring_pages);
+  note(s, s.channel + ": the guest opens " + offer->describe() + " -> " + status_name(st));
+  if (!succeeded(st)) {
+    fail(s, std::string("the driver refused the guest's open: ") + status_name(st));
+    return Outcome::Fail;
+  }
+  p.gone = false;
+  return Outcome::Done;
+}
+
+}  // namespace
+
+RunResult run(const Scenario& scenario, DriverUnderTest& driver, const RunOptions& options) {
+  Player player(scenario, driver, options);
+  return player.play();
+}
+
+}  // namespace vmbsim::scenario

@@ -1,0 +1,173 @@
+// Scenario files: what the loader accepts, and a specific file:line:column error for each kind
+// of mistake.
+#include <gtest/gtest.h>
+
+#include "sim/scenario/bytes.h"
+#include "sim/scenario/loader.h"
+
+namespace vmbsim::scenario {
+namespace {
+
+const char* kHeader =
+    "scenario: t\n"
+    "channels:\n"
+    "  - id: a\n"
+    "    interface_type: 5f0c6a6e-8b1d-4c5e-9a53-7f3f2a9c0e11\n";
+
+LoadResult load(const std::string& steps, const std::string& extra = "") {
+  return load_text(std::string(kHeader) + extra + "steps:\n" + steps, "t.yaml");
+}
+
+// The one error a text must produce, as "line:column: message-fragment".
+void expect_error(const LoadResult& r, int line, int column, const std::string& fragment) {
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.errors.size(), 1u) << r.errors[0].str() << (r.errors.size() > 1 ? "\n" + r.errors[1].str() : "");
+  EXPECT_EQ(r.errors[0].pos.line, line) << r.errors[0].str();
+  EXPECT_EQ(r.errors[0].pos.column, column) << r.errors[0].str();
+  EXPECT_NE(r.errors[0].message.find(fragment), std::string::npos) << r.errors[0].str();
+}
+
+TEST(ScenarioLoader, AWholeScenario) {
+  LoadResult r = load(
+      "  - expect: {type: inband, completion_requested: true, length: 16, bytes: \"01 00 ?? 00\",\n"
+      "             fields: [{offset: 8, type: u32, capture: v}, {offset: 4, type: u16, mask: 0xff, equals: 2}],\n"
+      "             as: req, within: 5ms}\n"
+      "  - complete: {packet: req, status: STATUS_CANCELLED, bytes: \"02 ${v:u16} ${v}\", after: 1us}\n"
+      "  - send: {bytes: \"aa bb\", as: n}\n"
+      "  - expect_completion: {packet: n, min_length: 8}\n"
+      "  - repeat: {times: 3, steps: [{wait: 2s}, {driver: send 1}]}\n"
+      "  - fault: {fail_allocations: 2}\n"
+      "  - fault: {stop_draining: 1ms}\n"
+      "  - fault: rescind\n"
+      "  - close:\n",
+      "seed: 7\ndriver: {args: \"x=1\"}\nend: {violations: [40, 41], no_leaks: false}\n");
+  ASSERT_TRUE(r.ok()) << r.errors[0].str();
+  const Scenario& s = *r.scenario;
+  EXPECT_EQ(s.seed, 7u);
+  EXPECT_EQ(s.driver_args, "x=1");
+  ASSERT_EQ(s.steps.size(), 9u);
+  EXPECT_EQ(s.step_count(), 8u + 6u);
+  const Step& e = s.steps[0];
+  EXPECT_EQ(e.kind, StepKind::Expect);
+  EXPECT_EQ(e.match.kind, PacketKind::InBand);
+  EXPECT_EQ(*e.match.length, 16u);
+  EXPECT_EQ(e.match.bytes.mask, (std::vector<uint8_t>{0xff, 0xff, 0, 0xff}));
+  ASSERT_EQ(e.match.fields.size(), 2u);
+  EXPECT_EQ(e.match.fields[1].mask, 0xffu);
+  EXPECT_EQ(*e.within_ns, 5'000'000);
+  EXPECT_EQ(e.pos.line, 9);  // after the 4 header and 3 extra lines and "steps:"
+  EXPECT_EQ(s.steps[1].status, status::kCancelled);
+  EXPECT_EQ(s.steps[1].after_ns, 1000);
+  Variables vars{{"v", Variable{0x1234, FieldType::U32}}};
+  std::vector<uint8_t> bytes;
+  std::string error;
+  ASSERT_TRUE(render(s.steps[1].bytes, vars, bytes, error));
+  EXPECT_EQ(bytes, (std::vector<uint8_t>{2, 0x34, 0x12, 0x34, 0x12, 0, 0}));
+  EXPECT_EQ(s.steps[4].times, 3u);
+  EXPECT_EQ(s.end.violations, (std::vector<int>{40, 41}));
+  EXPECT_FALSE(s.end.no_leaks);
+}
+
+TEST(ScenarioLoader, JsonIsAccepted) {
+  LoadResult r = load_text(
+      "{\"scenario\": \"j\", \"channels\": [{\"interface_type\": \"5f0c6a6e-8b1d-4c5e-9a53-7f3f2a9c0e11\"}],"
+      " \"steps\": [{\"expect\": {\"as\": \"p\"}}, {\"complete\": {\"packet\": \"p\"}}]}",
+      "j.json");
+  ASSERT_TRUE(r.ok()) << r.errors[0].str();
+  EXPECT_EQ(r.scenario->steps.size(), 2u);
+}
+
+TEST(ScenarioLoader, UnknownKeys) {
+  expect_error(load("  - expect: {lenght: 4}\n"), 6, 14, "unknown key 'lenght' in a step 'expect'");
+  expect_error(load("  - wait: 1ms\n", "colour: red\n"), 5, 1, "unknown key 'colour' in a scenario");
+}
+
+TEST(ScenarioLoader, UnknownStep) {
+  expect_error(load("  - expct: {}\n"), 6, 5, "unknown step 'expct'");
+}
+
+TEST(ScenarioLoader, WrongTypes) {
+  expect_error(load("  - expect: {length: [1]}\n"), 6, 22, "length must be a number, not a list");
+  expect_error(load("  - send: {bytes: \"aa\", completion_requested: maybe}\n"), 6, 47, "must be true or false");
+  expect_error(load("  - repeat: {times: 2, steps: {wait: 1ms}}\n"), 6, 31, "steps must be a list");
+}
+
+TEST(ScenarioLoader, OutOfRange) {
+  expect_error(load("  - expect: {fields: [{offset: 0, type: u8, equals: 256}]}\n"), 6, 53, "out of range");
+  expect_error(load("  - wait: 2days\n"), 6, 11, "must be a duration");
+  expect_error(load("  - wait: 90000s\n"), 6, 11, "longer than a day");
+  expect_error(load("  - wait: 1ms\n", "end: {violations: [68]}\n"), 5, 20, "out of range");
+  expect_error(load("  - repeat: {times: 2000000, steps: [{wait: 1ms}]}\n"), 6, 21, "out of range");
+}
+
+TEST(ScenarioLoader, BadBytes) {
+  expect_error(load("  - expect: {bytes: \"0g\"}\n"), 6, 21, "'0g' at character 1 is not a hex byte");
+  expect_error(load("  - expect: {bytes: \"012\"}\n"), 6, 21, "odd number of hex digits");
+  expect_error(load("  - send: {bytes: \"?? 00\"}\n"), 6, 19, "wildcard");
+  expect_error(load("  - send: {bytes: \"${x:u24}\"}\n"), 6, 19, "width 'u24'");
+}
+
+TEST(ScenarioLoader, UnknownVariablesPacketsAndChannels) {
+  expect_error(load("  - send: {bytes: \"${nope}\"}\n"), 6, 19, "unknown variable ${nope}");
+  expect_error(load("  - complete: {packet: ghost}\n"), 6, 24, "no earlier step 'expect' named a packet 'ghost'");
+  expect_error(load("  - expect_completion: {packet: ghost}\n"), 6, 33, "no earlier step 'send' named");
+  expect_error(load("  - wait: 1ms\n  - close: {channel: b}\n"), 7, 22, "unknown channel 'b'");
+  // A variable captured later does not count.
+  expect_error(load("  - send: {bytes: \"${v}\"}\n  - expect: {fields: [{offset: 0, type: u8, capture: v}]}\n"), 6, 19,
+               "unknown variable ${v}");
+}
+
+TEST(ScenarioLoader, StepsThatDoNotFitTheRole) {
+  expect_error(load("  - open:\n"), 6, 5, "needs a channel where the driver is the server");
+  LoadResult r = load_text(
+      "scenario: s\nchannels:\n  - {id: g, role: server}\nsteps:\n  - open: {ring_pages: 4}\n  - fault: rescind\n",
+      "s.yaml");
+  expect_error(r, 6, 5, "fault 'rescind' needs a channel where the driver is the client");
+}
+
+TEST(ScenarioLoader, MissingParts) {
+  LoadResult r = load_text("scenario: m\n", "m.yaml");
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_NE(r.errors[0].message.find("missing 'channels'"), std::string::npos);
+  EXPECT_NE(r.errors[1].message.find("missing 'steps'"), std::string::npos);
+  expect_error(load_text("scenario: m\nchannels: [{id: a}]\nsteps: []\n", "m.yaml"), 2, 12, "needs 'interface_type'");
+}
+
+TEST(ScenarioLoader, MalformedYaml) {
+  LoadResult r = load_text("scenario: [unclosed\n", "y.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.errors[0].message.find("YAML:"), std::string::npos) << r.errors[0].str();
+  EXPECT_GT(r.errors[0].pos.line, 0);
+  EXPECT_FALSE(load_text("", "e.yaml").ok());
+  EXPECT_FALSE(load_text("- 1\n- 2\n", "l.yaml").ok());
+}
+
+TEST(ScenarioLoader, DeepNestingIsRefusedBeforeParsing) {
+  std::string deep(100000, '[');
+  LoadResult r = load_text("scenario: " + deep, "d.yaml");
+  expect_error(r, 1, 1, "nested more than 64 deep");
+}
+
+TEST(ScenarioLoader, UnreadableFile) {
+  LoadResult r = load_file("/nonexistent/x.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].str(), "/nonexistent/x.yaml: cannot read the file");
+}
+
+TEST(ScenarioBytes, MismatchDumpMarksTheFirstDifferingByte) {
+  BytePattern p;
+  std::string error;
+  ASSERT_TRUE(parse_pattern("01 02 ?? 04", p, error));
+  std::vector<uint8_t> actual{1, 2, 9, 5, 6};
+  long at = first_mismatch(p, actual);
+  EXPECT_EQ(at, 3);
+  std::string dump = diff_dump(p, actual, at);
+  EXPECT_NE(dump.find("expected 0000: 01 02 ?? 04"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("actual   0000: 01 02 09 05 06"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("         ^^"), std::string::npos) << dump;
+  EXPECT_EQ(first_mismatch(p, {1, 2, 7, 4, 0}), -1);
+  EXPECT_EQ(first_mismatch(p, {1, 2}), 2);  // too short
+}
+
+}  // namespace
+}  // namespace vmbsim::scenario
