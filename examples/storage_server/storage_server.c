@@ -6,11 +6,14 @@
  *   - the guest's status page, a GPADL whose handle arrives in INIT, mapped with
  *     VmbChannelMapGpadl at PASSIVE_LEVEL and unmapped when the guest closes;
  *   - reads and writes whose data is the guest's own pages (VmbChannelPacketGetExternalData),
- *     including the STATUS_PENDING redelivery.
+ *     including the STATUS_PENDING redelivery;
+ *   - save and restore for VM save and migration (storage_server_save.c).
  * Everything the guest sends is validated: a hostile guest gets an error status. Nothing in it
  * knows about vmbsim.
  */
-#include "storage_server.h"
+#include "storage_server_private.h"
+
+#include <wdm.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,27 +57,27 @@ static VOID StorSrvUnmapStatusPage(PSTOR_SERVER_CONTEXT Context)
     Context->StatusPageGpadl = 0;
 }
 
-/* Maps the GPADL named in INIT as the status page. PASSIVE_LEVEL only (VmbChannelMapGpadl). */
-static UINT32 StorSrvInit(PSTOR_SERVER_CONTEXT Context, const STOR_INIT* Init)
+/* Maps the guest's GPADL Gpadl as the status page and publishes the counters in it.
+ * PASSIVE_LEVEL only (VmbChannelMapGpadl). */
+static BOOLEAN StorSrvMapStatusPage(PSTOR_SERVER_CONTEXT Context, UINT32 Gpadl)
 {
     PMDL mdl = NULL;
     PUCHAR page;
 
-    if (!NT_SUCCESS(Context->Kmcl.VmbChannelMapGpadl(Context->Channel, 0, Init->StatusPageGpadl, &mdl))) {
-        return STOR_ERROR_PROTOCOL;
+    if (!NT_SUCCESS(Context->Kmcl.VmbChannelMapGpadl(Context->Channel, 0, Gpadl, &mdl))) {
+        return FALSE;
     }
     /* Only the first MDL gets an address; the page must fit in it. */
     page = (PUCHAR)MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
     if (page == NULL || MmGetMdlByteCount(mdl) < sizeof(STOR_STATUS_PAGE)) {
-        Context->Kmcl.VmbChannelUnmapGpadl(Context->Channel, Init->StatusPageGpadl);
-        return STOR_ERROR_PROTOCOL;
+        Context->Kmcl.VmbChannelUnmapGpadl(Context->Channel, Gpadl);
+        return FALSE;
     }
-    Context->StatusPageGpadl = Init->StatusPageGpadl;
+    Context->StatusPageGpadl = Gpadl;
     Context->StatusPageMdl = mdl;
     Context->StatusPage = page;
-    Context->Stats.Inits++;
     StorSrvPublishCounters(Context);
-    return STOR_OK;
+    return TRUE;
 }
 
 /* Copies Length bytes between Disk and the MDL chain. Every MDL is checked before a byte
@@ -156,23 +159,27 @@ static BOOLEAN StorSrvIo(PSTOR_SERVER_CONTEXT Context, VMBPACKETCOMPLETION Packe
 }
 
 /* Handles INIT at PASSIVE_LEVEL, where VmbChannelMapGpadl may run. FALSE: deferred, do not
- * complete. The redelivery is recognised by its handle, which stays the same. */
+ * complete. */
 static BOOLEAN StorSrvInitAtPassive(PSTOR_SERVER_CONTEXT Context, VMBPACKETCOMPLETION Packet, const STOR_INIT* Init,
                                     STOR_COMPLETION* Done)
 {
-    if (Packet == Context->DeferredInit) {
-        Context->DeferredInit = NULL;
-        Done->Status = StorSrvInit(Context, Init);
-        return TRUE;
+    Done->Status = STOR_ERROR_PROTOCOL;
+    if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        /* One INIT per connection: another while one is mapped or waiting is refused. */
+        if (Context->StatusPageMdl != NULL || Context->DeferredInit != NULL) {
+            return TRUE;
+        }
+        Context->DeferredInit = Packet;
+        Context->Kmcl.VmbChannelPacketDeferToPassive(Packet);
+        return FALSE;
     }
-    /* One INIT per connection: another while one is mapped or in flight is refused. */
-    if (Context->StatusPageMdl != NULL || Context->DeferredInit != NULL) {
-        Done->Status = STOR_ERROR_PROTOCOL;
-        return TRUE;
+    /* The deferred INIT's redelivery, or any INIT if the channel delivers at PASSIVE_LEVEL. */
+    Context->DeferredInit = NULL;
+    if (Context->StatusPageMdl == NULL && StorSrvMapStatusPage(Context, Init->StatusPageGpadl)) {
+        Context->Stats.Inits++;
+        Done->Status = STOR_OK;
     }
-    Context->DeferredInit = Packet;
-    Context->Kmcl.VmbChannelPacketDeferToPassive(Packet);
-    return FALSE;
+    return TRUE;
 }
 
 static VOID StorSrvEvtProcessPacket(_In_ VMBCHANNEL Channel, _In_ VMBPACKETCOMPLETION Packet,
@@ -214,8 +221,18 @@ static VOID StorSrvEvtProcessPacket(_In_ VMBCHANNEL Channel, _In_ VMBPACKETCOMPL
 
 static NTSTATUS StorSrvEvtChannelOpened(_In_ VMBCHANNEL Channel)
 {
-    /* Nothing to set up: the guest names its status page in INIT, and no I/O is served before. */
-    StorSrvContext(Channel)->Stats.Opened++;
+    PSTOR_SERVER_CONTEXT context = StorSrvContext(Channel);
+    UINT32 gpadl = context->ResumeStatusPageGpadl;
+
+    context->Stats.Opened++;
+    /* A new guest names its status page in INIT. A restored server's first open is the saved
+     * connection resuming: its guest sent INIT before the save and will not send it again. */
+    context->ResumeStatusPageGpadl = 0;
+    if (gpadl != 0 && StorSrvMapStatusPage(context, gpadl)) {
+        context->Stats.Remaps++;
+    }
+    /* Failing would leave the guest with a dead channel; without a page, its I/O is refused
+     * until it sends INIT again. */
     return STATUS_SUCCESS;
 }
 
@@ -260,12 +277,65 @@ static NTSTATUS StorSrvConfigure(PSTOR_SERVER_CONTEXT Context)
     if (NT_SUCCESS(status)) {
         status = kmcl->VmbChannelInitSetProcessPacketCallbacks(Context->Channel, StorSrvEvtProcessPacket, NULL);
     }
+    if (NT_SUCCESS(status)) {
+        /* Any channel may be saved, so every one can save and restore its packets. */
+        status = kmcl->VmbServerChannelInitSetSaveRestorePacketCallbacks(Context->Channel, StorSrvEvtSavePacket,
+                                                                         StorSrvEvtRestorePacket);
+    }
     return status;
+}
+
+NTSTATUS StorSrvCreateChannel(_In_ WDFDEVICE Device, _Inout_ PSTOR_SERVER_CONTEXT Context)
+{
+    PKMCL_SERVER_INTERFACE_V1 kmcl = &Context->Kmcl;
+    NTSTATUS status;
+
+    status = WdfFdoQueryForInterface(Device, &KMCL_SERVER_INTERFACE_TYPE, (PINTERFACE)kmcl, sizeof(*kmcl),
+                                     KMCL_SERVER_INTERFACE_VERSION_V1, NULL);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    status = kmcl->VmbChannelAllocate(WdfDeviceWdmGetDeviceObject(Device), TRUE, &Context->Channel);
+    if (NT_SUCCESS(status)) {
+        kmcl->VmbChannelSetPointer(Context->Channel, Context);
+        status = StorSrvConfigure(Context);
+        if (!NT_SUCCESS(status)) {
+            kmcl->VmbChannelCleanup(Context->Channel);
+            Context->Channel = NULL;
+        }
+    }
+    if (!NT_SUCCESS(status)) {
+        kmcl->InterfaceDereference(kmcl->Context);
+    }
+    return status;
+}
+
+NTSTATUS StorSrvEnableChannel(_Inout_ PSTOR_SERVER_CONTEXT Context)
+{
+    NTSTATUS status = Context->Kmcl.VmbChannelEnable(Context->Channel);
+    if (!NT_SUCCESS(status)) {
+        StorSrvDeleteChannel(Context, FALSE);
+        return status;
+    }
+    /* A server comes up paused; starting now means the guest is served as soon as it opens. */
+    Context->Kmcl.VmbChannelStart(Context->Channel);
+    return STATUS_SUCCESS;
+}
+
+VOID StorSrvDeleteChannel(_Inout_ PSTOR_SERVER_CONTEXT Context, _In_ BOOLEAN Enabled)
+{
+    PKMCL_SERVER_INTERFACE_V1 kmcl = &Context->Kmcl;
+    if (Enabled) {
+        /* Disable closes an open guest first (Suspend, Closed: the status page is unmapped). */
+        kmcl->VmbChannelDisable(Context->Channel);
+    }
+    kmcl->VmbChannelCleanup(Context->Channel);
+    Context->Channel = NULL;
+    kmcl->InterfaceDereference(kmcl->Context);
 }
 
 NTSTATUS StorServerAdd(_In_ WDFDEVICE Device, _In_ UINT32 DiskSectors, _Out_ PSTOR_SERVER_CONTEXT Context)
 {
-    PKMCL_SERVER_INTERFACE_V1 kmcl = &Context->Kmcl;
     NTSTATUS status;
 
     memset(Context, 0, sizeof(*Context));
@@ -278,35 +348,15 @@ NTSTATUS StorServerAdd(_In_ WDFDEVICE Device, _In_ UINT32 DiskSectors, _Out_ PST
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     Context->DiskSectors = DiskSectors;
-
-    status = WdfFdoQueryForInterface(Device, &KMCL_SERVER_INTERFACE_TYPE, (PINTERFACE)kmcl, sizeof(*kmcl),
-                                     KMCL_SERVER_INTERFACE_VERSION_V1, NULL);
-    if (!NT_SUCCESS(status)) {
-        free(Context->Disk);
-        Context->Disk = NULL;
-        return status;
-    }
-    status = kmcl->VmbChannelAllocate(WdfDeviceWdmGetDeviceObject(Device), TRUE, &Context->Channel);
+    status = StorSrvCreateChannel(Device, Context);
     if (NT_SUCCESS(status)) {
-        kmcl->VmbChannelSetPointer(Context->Channel, Context);
-        status = StorSrvConfigure(Context);
-        if (NT_SUCCESS(status)) {
-            status = kmcl->VmbChannelEnable(Context->Channel);
-        }
-        if (!NT_SUCCESS(status)) {
-            kmcl->VmbChannelCleanup(Context->Channel);
-            Context->Channel = NULL;
-        }
+        status = StorSrvEnableChannel(Context);
     }
     if (!NT_SUCCESS(status)) {
-        kmcl->InterfaceDereference(kmcl->Context);
         free(Context->Disk);
         Context->Disk = NULL;
-        return status;
     }
-    /* A server comes up paused; starting now means the guest is served as soon as it opens. */
-    kmcl->VmbChannelStart(Context->Channel);
-    return STATUS_SUCCESS;
+    return status;
 }
 
 PUCHAR StorServerDisk(_In_ PSTOR_SERVER_CONTEXT Context)
@@ -316,14 +366,9 @@ PUCHAR StorServerDisk(_In_ PSTOR_SERVER_CONTEXT Context)
 
 VOID StorServerRemove(_In_ PSTOR_SERVER_CONTEXT Context)
 {
-    PKMCL_SERVER_INTERFACE_V1 kmcl = &Context->Kmcl;
     if (Context->Channel != NULL) {
-        /* Disable closes an open guest first (Suspend, Closed: the status page is unmapped). */
-        kmcl->VmbChannelDisable(Context->Channel);
-        kmcl->VmbChannelCleanup(Context->Channel);
-        Context->Channel = NULL;
+        StorSrvDeleteChannel(Context, TRUE);
     }
-    kmcl->InterfaceDereference(kmcl->Context);
     free(Context->Disk);
     Context->Disk = NULL;
 }

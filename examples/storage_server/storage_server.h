@@ -1,6 +1,7 @@
 /*
  * storage_server.h - the sample block-storage KMCL server driver's (VSP's) entry points, as a
- * test harness calls them (on Windows: the VSP's device creation and removal).
+ * test harness calls them (on Windows: the VSP's device creation and removal, and the VM
+ * worker process's save and restore of the device).
  */
 #ifndef STORAGE_SERVER_H
 #define STORAGE_SERVER_H
@@ -28,6 +29,7 @@ typedef struct _STOR_SERVER_STATS {
     ULONG Errors;            /* requests completed with a STOR_ERROR_* */
     ULONG LastError;
     ULONG ExternalDataPending; /* VmbChannelPacketGetExternalData said STATUS_PENDING */
+    ULONG Remaps;            /* restored: the saved status page mapped again at EvtChannelOpened */
 } STOR_SERVER_STATS;
 
 typedef struct _STOR_SERVER_CONTEXT {
@@ -40,8 +42,23 @@ typedef struct _STOR_SERVER_CONTEXT {
     PMDL StatusPageMdl;                /* the mapping of the guest's status page, NULL if none */
     PUCHAR StatusPage;                 /* its system address */
     VMBPACKETCOMPLETION DeferredInit;  /* an INIT waiting for its PASSIVE_LEVEL redelivery */
+    UINT32 ResumeStatusPageGpadl;      /* restored: the saved connection's status page, 0 if none */
     STOR_SERVER_STATS Stats;
 } STOR_SERVER_CONTEXT, *PSTOR_SERVER_CONTEXT;
+
+/* One buffer of saved state; Bytes was allocated by the driver unless the harness built it. */
+typedef struct _STOR_SAVED_BUFFER {
+    PUCHAR Bytes;
+    ULONG Size;
+} STOR_SAVED_BUFFER, *PSTOR_SAVED_BUFFER;
+
+/* A saved server, as ordered byte buffers the harness stores as they are (a VM's saved state).
+ * Buffers[0] is the VSP's own record (disk, counters, status page); Buffers[1..Count-1] are
+ * KMCL's, each exactly what one VmbChannelSaveContinue filled, in order. */
+typedef struct _STOR_SERVER_SAVED_STATE {
+    ULONG Count;
+    PSTOR_SAVED_BUFFER Buffers;
+} STOR_SERVER_SAVED_STATE, *PSTOR_SERVER_SAVED_STATE;
 
 /* Allocates a zeroed disk of DiskSectors sectors, queries the KMCL server table, allocates and
  * configures a server channel, offers it (VmbChannelEnable) and starts it (VmbChannelStart). */
@@ -53,6 +70,19 @@ PUCHAR StorServerDisk(_In_ PSTOR_SERVER_CONTEXT Context);
 /* Withdraws the offer (VmbChannelDisable), cleans up the channel, releases the interface and
  * frees the disk. */
 VOID StorServerRemove(_In_ PSTOR_SERVER_CONTEXT Context);
+
+/* Pauses the channel and saves KMCL's state and the VSP's into Saved, then releases the server
+ * as StorServerRemove does; the guest's connection waits for a restore. On failure the server
+ * carries on and Saved is empty. Free Saved with StorServerFreeSavedState. */
+NTSTATUS StorServerSave(_In_ PSTOR_SERVER_CONTEXT Context, _Out_ PSTOR_SERVER_SAVED_STATE Saved);
+
+/* Rebuilds a server from Saved (left untouched) into Context: a new channel restored from KMCL's
+ * buffers, offered and started; the saved guest connection resumes with its status page. */
+NTSTATUS StorServerRestore(_In_ WDFDEVICE Device, _In_ const STOR_SERVER_SAVED_STATE* Saved,
+                           _Out_ PSTOR_SERVER_CONTEXT Context);
+
+/* Frees what StorServerSave allocated in Saved and empties it. */
+VOID StorServerFreeSavedState(_Inout_ PSTOR_SERVER_SAVED_STATE Saved);
 
 #ifdef __cplusplus
 }

@@ -1,17 +1,14 @@
-// vmbsim_demo: the sample echo driver (C, unchanged KMCL source) against the simulated host.
-// Prints what happened — channel lifecycle, traffic, back-pressure — and the verifier verdict.
-// Exit status 0 only if the run behaved as expected and the verifier found no error.
+// Part 1 of vmbsim_demo: the echo client driver (examples/echo_driver) against its host model:
+// version negotiation, requests with completions, host-initiated packets, back-pressure.
 #include <cstdio>
-#include <cstring>
-#include <memory>
 #include <vector>
 
+#include "demo_parts.h"
 #include "echo_driver.h"
 #include "echo_host.h"
-#include "storage_driver.h"
-#include "storage_host.h"
-#include "sim/core/simulation.h"
 #include "vmbsim/shim.h"
+
+namespace demo {
 
 namespace {
 
@@ -21,27 +18,16 @@ vmbsim::Guid guid(const char* text) {
   return g;
 }
 
-bool check(bool ok, const char* what) {
-  std::printf("  [%s] %s\n", ok ? " ok " : "FAIL", what);
-  return ok;
-}
-
 }  // namespace
 
-int main() {
-  vmbsim::SimulationOptions options;
-  options.name = "demo";
-  vmbsim::Simulation sim(options);
-
+bool run_echo_part(vmbsim::Simulation& sim) {
   vmbsim::OfferSpec offer;
   offer.name = "echo";
   offer.interface_type = guid("5f0c6a6e-8b1d-4c5e-9a53-7f3f2a9c0e11");
   offer.interface_instance = guid("0b6e4c2a-1d3f-4e5a-8c7b-9d0e1f2a3b4c");
   vmbsim::Device& device = sim.offer(offer);
   echo::EchoHost host(device.host());
-
   bool ok = true;
-  std::printf("== vmbsim demo: the sample KMCL drivers (C, unchanged) against simulated hosts ==\n\n");
 
   ECHO_DEVICE_CONTEXT ctx;
   NTSTATUS status = EchoDeviceAdd(vmbsim::shim::wdf_device(device), &ctx);
@@ -83,45 +69,12 @@ int main() {
   EchoDeviceRemove(&ctx);
   sim.run_until_idle();
   ok &= check(ctx.Stats.Closed == 1, "EvtChannelClosed delivered by VmbChannelDisable");
-
-
-  std::printf("6. storage sample: GPADL-backed status page, reads and writes as GPA-direct external data\n");
-  {
-    vmbsim::OfferSpec disk_offer;
-    disk_offer.name = "disk";
-    vmbsim::Device& disk_device = sim.offer(disk_offer);
-    storage::StorageHost disk(disk_device.host(), 2048);
-    auto stor = std::make_unique<STOR_DEVICE_CONTEXT>();
-    ok &= check(NT_SUCCESS(StorDeviceAdd(vmbsim::shim::wdf_device(disk_device), stor.get())), "StorDeviceAdd");
-    sim.run_until_idle();
-    ok &= check(stor->Stats.InitStatus == STATUS_SUCCESS && StorStatusPage(stor.get())->Magic == STOR_STATUS_MAGIC,
-                "GPADL created in EvtChannelOpened; the host wrote the shared status page");
-    struct alignas(4096) Io {
-      uint8_t bytes[64 * 1024];
-    };
-    auto out = std::make_unique<Io>(), in = std::make_unique<Io>();
-    for (size_t i = 0; i < sizeof(out->bytes); ++i) out->bytes[i] = static_cast<uint8_t>(i * 31);
-    StorSubmitIo(stor.get(), TRUE, 100, 128, out->bytes);
-    sim.run_until_idle();
-    StorSubmitIo(stor.get(), FALSE, 100, 128, in->bytes);
-    sim.run_until_idle();
-    ok &= check(std::memcmp(out->bytes, in->bytes, sizeof(in->bytes)) == 0 && stor->Stats.IosSucceeded == 2,
-                "64 KiB written and read back through guest memory");
-    StorDeviceRemove(stor.get());
-    sim.run_until_idle();
-    ok &= check(stor->StatusPageGpadl == 0, "GPADL deleted in EvtChannelClosed");
-  }
-  sim.shutdown();
-
-  std::printf("\nwhat happened (lifecycle trace):\n");
-  for (const auto& line : sim.trace()) std::printf("  %s\n", line.c_str());
-  std::printf("\necho host saw: %llu packets, %llu completions; answered %llu versions, %llu echoes\n",
+  std::printf("     echo host saw: %llu packets, %llu completions; answered %llu versions, %llu echoes\n",
               static_cast<unsigned long long>(device.host().stats().packets_received),
               static_cast<unsigned long long>(device.host().stats().completions_received),
               static_cast<unsigned long long>(host.versions_answered),
               static_cast<unsigned long long>(host.echoes_answered));
-  std::printf("virtual time: %lld ns, events: %llu\n", static_cast<long long>(sim.now()),
-              static_cast<unsigned long long>(sim.scheduler().events_run()));
-  std::printf("\nverifier:\n%s", sim.verifier().report().c_str());
-  return ok && sim.verifier().clean() ? 0 : 1;
+  return ok;
 }
+
+}  // namespace demo
