@@ -46,7 +46,10 @@ void Channel::violation(int rule, const char* call, const std::string& object, c
   sim_.verifier().violation(rule, call, id_, object.empty() ? describe() : object, msg, sim_.now());
 }
 
-void Channel::trace(const std::string& event) { sim_.add_trace(describe() + ": " + event); }
+void Channel::trace(const std::string& event) {
+  sim_.add_trace(describe() + ": " + event);
+  sim_.emit(TraceKind::ChannelState, id_, 0, "channel", event);
+}
 
 void Channel::peer_error(const std::string& what) {
   sim_.verifier().diagnostic(Diagnostic::PeerError, "host", id_, describe(), what, sim_.now());

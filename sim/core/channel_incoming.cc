@@ -36,6 +36,7 @@ IncomingPacket* Channel::take_incoming() {
 void Channel::release_incoming(IncomingPacket& p) {
   // The external-data MDL becomes invalid at completion (kmcl-api.md §3.8.4); freeing it makes
   // a later use show up under AddressSanitizer (rule 59).
+  if (sim_.tracing()) sim_.emit(TraceKind::ObjectEnd, id_, p.id_, "incoming", "released");
   if (p.mapping_ && p.free_mapping_) p.free_mapping_(p.mapping_);
   p.mapping_ = nullptr;
   p.ranges_.clear();
@@ -121,6 +122,9 @@ void Channel::drain_ring() {
     if (p->buffer_.size() < n) p->buffer_.resize(n);
     if (n) std::memcpy(p->buffer_.data(), scratch_.payload(), n);
     p->length_ = n;
+    if (sim_.tracing())
+      sim_.emit(TraceKind::ObjectBegin, id_, p->id_, "incoming", p->describe(),
+                "read from the ring, " + std::to_string(n) + " bytes");
     if (sim_.log_packets())
       sim_.log().debug("ch{} <- host packet {} type={} flags={:#x} len={}", id_, p->describe(), d.type, d.flags, n);
     pending_incoming_.push_back(p);
@@ -152,6 +156,7 @@ void Channel::deliver_incoming() {
     // and at PASSIVE_LEVEL when the channel asked for it or the packet was deferred (rule 63).
     if (!started_ || suspended_window_)
       violation(25, "deliver", p->describe(), "simulator self-check: ProcessPacket outside EvtChannelStarted .. EvtChannelSuspend");
+    if (sim_.tracing()) sim_.emit(TraceKind::ObjectStep, id_, p->id_, "incoming", "EvtVmbChannelProcessPacket");
     invoke_frame_begin(CallbackKind::ProcessPacket, irql, p);
     if ((passive_delivery_ || p->at_passive_) && sim_.irql() != Irql::Passive)
       violation(63, "deliver", p->describe(), "simulator self-check: ProcessPacket above PASSIVE_LEVEL");
@@ -207,6 +212,7 @@ void Channel::complete_incoming(IncomingPacket& p, const void* buffer, uint32_t 
     p.external_pending_ = false;
   }
   --outstanding_;
+  if (sim_.tracing()) sim_.emit(TraceKind::ObjectStep, id_, p.id_, "incoming", "completed", std::to_string(length) + " bytes");
   if (p.external_writable_ && peer_) peer_->external_written(p.transaction_id_);
   if (sim_.log_packets())
     sim_.log().debug("ch{} -> host {} completed: type=11 len={}{}", id_, p.describe(), length,

@@ -44,11 +44,15 @@ Packet* Channel::take_packet(Packet::Origin origin) {
   p->abandoned_ = false;
   p->sent_since_allocation_ = false;
   p->restored_ = false;
+  if (sim_.tracing())
+    sim_.emit(TraceKind::ObjectBegin, id_, p->id_, "packet", p->describe(),
+              origin == Packet::Origin::Internal ? "synchronous request" : "");
   return p;
 }
 
 void Channel::release_packet(Packet& p) {
   end_external(p);
+  if (sim_.tracing()) sim_.emit(TraceKind::ObjectEnd, id_, p.id_, "packet", "free");
   p.state_ = Packet::State::Free;
   if (p.payload_copied_) std::memset(p.payload_.data(), kPoison, p.payload_len_);
   p.payload_copied_ = false;
@@ -223,6 +227,9 @@ Status Channel::send(Packet& p, const void* buffer, uint32_t length, const Exter
   if (sim_.log_packets())
     sim_.log().debug("ch{} -> host {} type=6 txid={:#x} send-flags={:#x} len={}", id_, p.describe(), p.transaction_id_,
                      flags, length);
+  if (sim_.tracing())
+    sim_.emit(TraceKind::ObjectStep, id_, p.id_, "packet", "send",
+              "txid " + hex(p.transaction_id_) + ", " + std::to_string(length) + " bytes");
 
   // Straight from the caller's buffer into the ring when nothing is queued ahead (the common
   // case): the packet keeps a copy only if it has to wait.
@@ -266,6 +273,7 @@ Channel::WriteOutcome Channel::write_item(const OutItem& item, const void* direc
       if (r.signal) signal_host();
       if (item.packet) {
         Packet& p = *item.packet;
+        if (sim_.tracing()) sim_.emit(TraceKind::ObjectStep, id_, p.id_, "packet", "in ring");
         if (p.wait_for_completion_) {
           p.state_ = Packet::State::AwaitingCompletion;
         } else {
@@ -492,6 +500,7 @@ void Channel::handle_completion_packet(const ring::ReadPacket& rp) {
     return;
   }
   if (p->restored_) restored_txids_.erase(txid);
+  if (sim_.tracing()) sim_.emit(TraceKind::ObjectStep, id_, p->id_, "packet", "peer completed");
   // The host's access to the pages ends with the transaction (kmcl-api.md §1.6).
   end_external(*p);
   Status st = status::kSuccess;
@@ -535,6 +544,7 @@ void Channel::run_completion_routine(Packet& p, Status st, const void* bytes, ui
     return;
   }
   p.state_ = Packet::State::Idle;
+  if (sim_.tracing()) sim_.emit(TraceKind::ObjectStep, id_, p.id_, "packet", "completion routine", status_name(st));
   if (p.routine_kind_ == Packet::Routine::Default) {
     // The default completion routine frees the packet (kmcl-api.md §3.7.1).
     release_packet(p);

@@ -95,15 +95,14 @@ Status GuestEndpoint::open(Channel& server, uint32_t ring_pages) {
 
 void GuestEndpoint::close() {
   if (!connected() || close_requested_) return;
-  close_requested_ = true;
   if (parked()) {
-    // No server to tell: a restored channel will find the connection gone and offer anew.
-    sim_.take_parked(park_token_);
-    park_token_ = 0;
-    sim_.add_trace(name() + ": closes its channel while the server is saved");
-    channel_closed();
+    // A saved VM is frozen with its server: nothing it does reaches a host until the restore.
+    // The close is remembered and happens on the resumed connection.
+    close_after_resume_ = true;
+    sim_.add_trace(name() + ": will close its channel once the server is restored");
     return;
   }
+  close_requested_ = true;
   sim_.add_trace(name() + ": closes " + channel()->describe());
   // The server sees the close from its event loop (Suspend, then Closed).
   channel()->host_closed(false);
@@ -113,6 +112,7 @@ void GuestEndpoint::channel_closed() {
   closed_by_server_ = !close_requested_;
   // GPADLs and unanswered GPA-direct packets die with the connection.
   park_token_ = 0;
+  close_after_resume_ = false;
   for (auto& g : gpadls_) sim_.guest_memory().unpin(g.second.range);
   gpadls_.clear();
   for (auto& t : in_flight_) sim_.guest_memory().unpin(t.second);
@@ -138,6 +138,10 @@ bool GuestEndpoint::resume(Channel& restored, ParkedConnection& out) {
   for (const auto& g : gpadls_) out.gpadls.push_back({g.first, {g.second.range}, g.second.read_only});
   sim_.add_trace(name() + ": " + restored.describe() + " resumes the saved connection");
   resume_connection(restored);
+  if (close_after_resume_) {
+    close_after_resume_ = false;
+    sim_.scheduler().post([this] { close(); });  // after the restored channel's open
+  }
   return true;
 }
 

@@ -29,6 +29,7 @@ class GuestEndpoint : public Endpoint {
   // server's EvtChannelOpened status, or STATUS_INVALID_DEVICE_STATE if it is not on offer.
   Status open(Channel& server, uint32_t ring_pages = 16);
   // Closes the channel from the guest side; the server's offer stays and can be opened again.
+  // While parked (the server is saved) the close waits for the restored channel.
   void close();
   bool is_open() const { return connected(); }
   // True after the server closed the channel (VmbChannelDisable: the offer is gone).
@@ -65,6 +66,7 @@ class GuestEndpoint : public Endpoint {
   };
   std::map<uint32_t, Gpadl> gpadls_;
   uint64_t park_token_ = 0;
+  bool close_after_resume_ = false;
   std::map<uint64_t, ring::GpaRange> in_flight_;  // GPA-direct packets waiting for completion
   void completion_read(uint64_t transaction_id) override;
   bool closed_by_server_ = false;

@@ -46,6 +46,7 @@ Simulation::Simulation(SimulationOptions options)
   log_packets_ = logger_->should_log(spdlog::level::debug);
   verifier_.set_observer([this](const Finding& f) {
     add_trace("verifier: " + f.to_string());
+    emit(TraceKind::Instant, f.channel_id, 0, "verifier", f.code, f.to_string());
     if (f.severity == Severity::Error)
       logger_->error("{}", f.to_string());
     else

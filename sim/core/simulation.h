@@ -18,6 +18,7 @@
 #include "sim/core/guest_memory.h"
 #include "sim/core/irql.h"
 #include "sim/core/scheduler.h"
+#include "sim/core/trace_sink.h"
 #include "sim/core/verifier.h"
 
 namespace vmbsim {
@@ -82,6 +83,15 @@ class Simulation {
   const std::vector<std::string>& trace() const { return trace_; }
   void add_trace(std::string line);
 
+  // Structured timeline events go to `sink` (not owned; null: off).
+  void set_trace_sink(TraceSink* sink) { trace_sink_ = sink; }
+  bool tracing() const { return trace_sink_ != nullptr; }
+  void emit(TraceKind kind, uint64_t channel_id, uint64_t object_id, const char* category, std::string name,
+            std::string detail = {}) {
+    if (trace_sink_)
+      trace_sink_->event(TraceEvent{kind, now(), channel_id, object_id, category, std::move(name), std::move(detail)});
+  }
+
   // ---- Simulated IRQL and callback context ----
   Irql irql() const { return frames_.empty() ? base_irql_ : frames_.back().irql; }
   // For tests that model a driver holding a spin lock.
@@ -144,6 +154,7 @@ class Simulation {
   std::map<uint64_t, Peer*> parked_;
   std::deque<std::pair<void*, void (*)(void*)>> retired_;
   std::vector<std::string> trace_;
+  TraceSink* trace_sink_ = nullptr;
   Irql base_irql_ = Irql::Passive;
   bool log_packets_ = false;
   bool shut_down_ = false;

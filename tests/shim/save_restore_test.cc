@@ -325,7 +325,7 @@ TEST_F(SaveRestoreTest, ForceNewChannelAbandonsTheSavedConnection) {
   EXPECT_TRUE(sim.verifier().findings().empty()) << findings();
 }
 
-TEST_F(SaveRestoreTest, AGuestThatClosedMeanwhileGetsANewOffer) {
+TEST_F(SaveRestoreTest, AGuestClosingWhileSavedClosesAfterTheRestore) {
   TestChannel& a = server_channel();
   kmcl.VmbChannelStart(a.channel);
   ASSERT_EQ(guest->open(*shim::channel(a.channel)), STATUS_SUCCESS);
@@ -337,16 +337,19 @@ TEST_F(SaveRestoreTest, AGuestThatClosedMeanwhileGetsANewOffer) {
   std::vector<Bytes> saved = save_all(a.channel);
   kmcl.VmbChannelDisable(a.channel);
   kmcl.VmbChannelCleanup(a.channel);
-  guest->close();
-  EXPECT_FALSE(guest->is_open());
-  EXPECT_EQ(sim.parked_count(), 0u);
+  guest->close();  // the guest is frozen with the saved VM: this happens after the restore
+  EXPECT_TRUE(guest->parked());
+  EXPECT_EQ(sim.parked_count(), 1u);
 
   TestChannel& b = server_channel(false);
   restore_all(b.channel, saved);
   ASSERT_EQ(kmcl.VmbChannelEnable(b.channel), STATUS_SUCCESS);
   run();
+  EXPECT_EQ(b.events, (Events{"Opened", "Closed"}));  // resumed, then closed by the guest
   EXPECT_EQ(completed_tags(b, STATUS_CANCELLED), (std::vector<uint32_t>{4}));
-  EXPECT_TRUE(b.events.empty());
+  EXPECT_TRUE(b.incoming.empty());  // the guest's request died with its connection
+  EXPECT_FALSE(guest->is_open());
+  EXPECT_FALSE(guest->closed_by_server());
   EXPECT_TRUE(shim::channel(b.channel)->offered());
   kmcl.VmbChannelStart(b.channel);
   kmcl.VmbChannelDisable(b.channel);
