@@ -17,6 +17,8 @@ struct RunArgs {
   std::string driver;     // a plugin library; empty: the bundled sample driver
   std::string log_level;  // the simulations' spdlog level ("off" unless asked)
   bool verbose = false;   // print each step as it runs
+  std::string trace;       // write a Chrome Trace Event file here
+  std::string log_format = "text";  // or "json": one JSON object per line
 };
 
 int run_command(const RunArgs& args);

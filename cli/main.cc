@@ -1,5 +1,5 @@
 // vmbsim: replay scenario files against a KMCL driver, or check them.
-//   vmbsim run SCENARIO... [--driver LIB.so] [--verbose] [--log-level LEVEL]
+//   vmbsim run SCENARIO... [--driver LIB.so] [--verbose] [--trace FILE.json] [--log-format text|json]
 //   vmbsim check SCENARIO...
 #include <CLI/CLI.hpp>
 
@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--driver", run.driver, "the driver as a plugin library (default: the bundled echo sample)");
   run_cmd->add_flag("-v,--verbose", run.verbose, "print every step");
   run_cmd->add_option("--log-level", run.log_level, "simulator log level: trace, debug, info, warn, error, off");
+  run_cmd->add_option("--trace", run.trace, "write a Chrome Trace Event file (Perfetto UI, chrome://tracing)");
+  run_cmd->add_option("--log-format", run.log_format, "text (default) or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
 
   std::vector<std::string> check;
   CLI::App* check_cmd = app.add_subcommand("check", "validate scenario files without running them");

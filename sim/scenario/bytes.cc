@@ -161,7 +161,7 @@ std::string diff_dump(const BytePattern& expected, const std::vector<uint8_t>& a
   size_t rows_end = std::max(expected.value.size(), actual.size());
   size_t last_row = std::min((rows_end + 15) / 16, first_row + 4);
   std::string out;
-  char buf[16];
+  char buf[32];
   for (size_t row = first_row; row < last_row; ++row) {
     std::string e = "  expected ", a = "  actual   ", m = "           ";
     std::snprintf(buf, sizeof(buf), "%04zx: ", row * 16);

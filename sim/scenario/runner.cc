@@ -63,7 +63,9 @@ struct Peer {
 class Player {
  public:
   Player(const Scenario& s, DriverUnderTest& d, const RunOptions& o)
-      : scenario_(s), driver_(d), sim_(make_options(s, o)) {}
+      : scenario_(s), driver_(d), sim_(make_options(s, o)) {
+    sim_.set_trace_sink(o.trace);
+  }
   RunResult play();
 
  private:
@@ -95,7 +97,10 @@ class Player {
   void fail(const Step& s, const std::string& message, const std::string& detail = {});
   void fail_end(const std::string& message);
   std::string label(const Step& s) const { return "step " + std::to_string(step_number_) + " (" + step_name(s.kind) + ")"; }
-  void note(const Step& s, const std::string& text) { result_.log.push_back(label(s) + ": " + text); }
+  void note(const Step& s, const std::string& text) {
+    result_.log.push_back(label(s) + ": " + text);
+    if (sim_.tracing()) sim_.emit(TraceKind::Instant, 0, 0, "scenario", label(s), s.pos.str() + ": " + text);
+  }
   void check_end();
 
   const Scenario& scenario_;
@@ -298,6 +303,7 @@ Player::Outcome Player::wait_for(const Step& s, const std::string& what) {
 void Player::fail(const Step& s, const std::string& message, const std::string& detail) {
   result_.failures.push_back(StepFailure{s.pos, label(s), message, detail});
   result_.log.push_back(label(s) + ": FAILED: " + message);
+  if (sim_.tracing()) sim_.emit(TraceKind::Instant, 0, 0, "scenario", label(s) + " FAILED", s.pos.str() + ": " + message);
 }
 
 void Player::fail_end(const std::string& message) {

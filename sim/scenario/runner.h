@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/trace_sink.h"
 #include "sim/scenario/driver_under_test.h"
 #include "sim/scenario/model.h"
 
@@ -36,6 +37,7 @@ struct RunResult {
 
 struct RunOptions {
   std::string log_level = "off";  // the simulation's spdlog level
+  TraceSink* trace = nullptr;      // receives the run's timeline events (not owned)
 };
 
 RunResult run(const Scenario& scenario, DriverUnderTest& driver, const RunOptions& options = {});
