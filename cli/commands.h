@@ -21,7 +21,18 @@ struct RunArgs {
   std::string log_format = "text";  // or "json": one JSON object per line
 };
 
+struct RecordArgs {
+  std::string host;                   // a host model (host_models.h)
+  std::string driver;                 // a plugin library; empty: the bundled sample driver
+  std::string driver_args;
+  std::vector<std::string> commands;  // driver commands to run after the driver loaded
+  std::string output;
+  std::string name;
+  std::string log_level;
+};
+
 int run_command(const RunArgs& args);
+int record_command(const RecordArgs& args);
 int check_command(const std::vector<std::string>& scenarios);
 
 }  // namespace vmbsim::cli

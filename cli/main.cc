@@ -1,5 +1,6 @@
 // vmbsim: replay scenario files against a KMCL driver, or check them.
 //   vmbsim run SCENARIO... [--driver LIB.so] [--verbose] [--trace FILE.json] [--log-format text|json]
+//   vmbsim record --host MODEL [--driver LIB.so] [--command CMD]... -o FILE
 //   vmbsim check SCENARIO...
 #include <CLI/CLI.hpp>
 
@@ -19,6 +20,16 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--log-format", run.log_format, "text (default) or json (one object per line)")
       ->check(CLI::IsMember({"text", "json"}));
 
+  vmbsim::cli::RecordArgs record;
+  CLI::App* record_cmd = app.add_subcommand("record", "run a driver against a host model and write the session as a scenario");
+  record_cmd->add_option("--host", record.host, "host model: echo, echo-v1, echo-slow")->required();
+  record_cmd->add_option("--driver", record.driver, "the driver as a plugin library (default: the bundled echo sample)");
+  record_cmd->add_option("--args", record.driver_args, "the driver's arguments");
+  record_cmd->add_option("--command", record.commands, "a driver command to run (repeatable), e.g. \"send 3 8\"");
+  record_cmd->add_option("-o,--output", record.output, "the scenario file to write")->required();
+  record_cmd->add_option("--name", record.name, "the scenario's name");
+  record_cmd->add_option("--log-level", record.log_level, "simulator log level");
+
   std::vector<std::string> check;
   CLI::App* check_cmd = app.add_subcommand("check", "validate scenario files without running them");
   check_cmd->add_option("scenarios", check, "scenario files")->required();
@@ -30,5 +41,6 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : vmbsim::cli::kExitBadInput;
   }
   if (*run_cmd) return vmbsim::cli::run_command(run);
+  if (*record_cmd) return vmbsim::cli::record_command(record);
   return vmbsim::cli::check_command(check);
 }

@@ -91,6 +91,7 @@ void Endpoint::service() {
         sim_.log().debug("{} ch{} <- completion txid={:#x} len={}", name_, channel_->id(), c.transaction_id,
                          c.payload.size());
       completion_read(c.transaction_id);
+      if (observer_) observer_->completion_read(*this, c);
       if (completion_fn_)
         completion_fn_(c);
       else
@@ -110,6 +111,7 @@ void Endpoint::service() {
       if (sim_.log_packets())
         sim_.log().debug("{} ch{} <- packet type={} flags={:#x} txid={:#x} len={}", name_, channel_->id(),
                          current_.type, current_.flags, current_.transaction_id, current_.payload.size());
+      if (observer_) observer_->packet_read(*this, current_);
       if (packet_fn_)
         packet_fn_(current_);
       else
@@ -175,6 +177,7 @@ bool Endpoint::write_external(const HostPacket& packet, uint64_t offset, const v
 }
 
 void Endpoint::set_draining(bool draining) {
+  if (observer_ && draining != draining_) observer_->draining_changed(*this, draining);
   draining_ = draining;
   if (draining && channel_) channel_signaled();
 }
@@ -189,6 +192,11 @@ void Endpoint::complete(uint64_t transaction_id, const void* data, uint32_t size
     size = 0;
   }
   ++stats_.completions_sent;
+  if (observer_)
+    observer_->completed(*this, transaction_id,
+                         std::vector<uint8_t>(static_cast<const uint8_t*>(data),
+                                              static_cast<const uint8_t*>(data) + (data ? size : 0)),
+                         status);
   write_or_queue(ring::PacketType::Completion, 0, transaction_id, nullptr, 0, data, size);
 }
 
@@ -206,6 +214,11 @@ uint64_t Endpoint::send(const void* data, uint32_t size, bool completion_request
   }
   uint64_t txid = completion_requested ? next_txid_++ : 0;
   ++stats_.packets_sent;
+  if (observer_)
+    observer_->sent(*this, txid,
+                    std::vector<uint8_t>(static_cast<const uint8_t*>(data),
+                                         static_cast<const uint8_t*>(data) + (data ? size : 0)),
+                    completion_requested);
   write_or_queue(ring::PacketType::DataInband, completion_requested ? ring::kFlagCompletionRequested : 0, txid,
                  nullptr, 0, data, size);
   return txid;

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/core/endpoint_observer.h"
 #include "sim/core/peer.h"
 #include "sim/core/scheduler.h"
 #include "sim/core/status.h"
@@ -96,6 +97,9 @@ class Endpoint : public Peer {
 
   // Connected to a channel, or parked: the server's channel was saved and torn down and the
   // endpoint waits, rings intact, for a restored one (channel() is null meanwhile).
+  // Watches everything this endpoint does and sees (not owned; null: none).
+  void set_observer(EndpointObserver* observer) { observer_ = observer; }
+
   bool connected() const { return channel_ != nullptr || parked_; }
   bool parked() const { return parked_; }
   Channel* channel() const { return channel_; }
@@ -127,6 +131,7 @@ class Endpoint : public Peer {
   virtual void completion_read(uint64_t /*transaction_id*/) {}
 
   Simulation& sim_;
+  EndpointObserver* observer_ = nullptr;
 
  private:
   struct PendingWrite {

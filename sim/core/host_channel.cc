@@ -42,6 +42,7 @@ void HostChannel::channel_closed() {
 void HostChannel::close() {
   if (!connected()) return;
   sim_.add_trace("host: " + device_.offer().name + " closes the channel");
+  if (observer_) observer_->closed(*this, false);
   channel()->host_closed(false);
 }
 
@@ -49,6 +50,7 @@ void HostChannel::rescind() {
   if (rescinded_) return;
   rescinded_ = true;
   sim_.add_trace("host: " + device_.offer().name + " rescinds the offer");
+  if (observer_) observer_->closed(*this, true);
   if (connected()) channel()->host_closed(true);
 }
 

@@ -1,0 +1,34 @@
+// Watching what a simulated peer does and sees, independently of the handlers that drive it:
+// `vmbsim record` turns a host model's session into a scenario this way.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/status.h"
+
+namespace vmbsim {
+
+class Endpoint;
+struct HostPacket;
+struct GuestCompletion;
+
+class EndpointObserver {
+ public:
+  virtual ~EndpointObserver() = default;
+  // The peer read a packet the driver sent (before its handler runs).
+  virtual void packet_read(const Endpoint&, const HostPacket&) {}
+  // The peer read the driver's completion of one of its own packets.
+  virtual void completion_read(const Endpoint&, const GuestCompletion&) {}
+  // The peer completed a driver packet (at the time the completion is written).
+  virtual void completed(const Endpoint&, uint64_t /*transaction_id*/, const std::vector<uint8_t>& /*bytes*/,
+                         Status) {}
+  // The peer sent a packet to the driver (transaction id 0 when no completion is requested).
+  virtual void sent(const Endpoint&, uint64_t /*transaction_id*/, const std::vector<uint8_t>& /*bytes*/,
+                    bool /*completion_requested*/) {}
+  virtual void draining_changed(const Endpoint&, bool /*draining*/) {}
+  // The host closed the channel, or rescinded its offer.
+  virtual void closed(const Endpoint&, bool /*rescinded*/) {}
+};
+
+}  // namespace vmbsim
