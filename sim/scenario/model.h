@@ -90,6 +90,8 @@ enum class StepKind : uint8_t {
   Driver,            // a command for the driver plugin (VmbsimDriverCommand)
   Open,              // server role: the simulated guest opens the driver's offer
   Close,             // server role: the guest closes; client role: the host closes the channel
+  Gpadl,             // server role: the guest creates a GPADL over a buffer of its own
+  ExpectMemory,      // the bytes of a guest buffer (a GPADL's, or a sent packet's external data)
 };
 
 enum class FaultKind : uint8_t {
@@ -118,6 +120,16 @@ struct Step {
 
   // Send
   bool completion_requested = true;
+  // Send with external data (server role: a GPA-direct packet over a guest buffer of
+  // external_size bytes, filled by repeating external_fill), and Gpadl (the buffer's size and fill).
+  uint32_t external_size = 0;
+  std::vector<uint8_t> external_fill;
+  bool read_only = false;  // Gpadl
+
+  // ExpectCompletion (the packet's external buffer after the completion) / ExpectMemory
+  BytePattern memory;
+  std::string buffer;  // ExpectMemory: a GPADL's or a sent packet's name
+  uint32_t memory_offset = 0;
 
   // Wait / Fault duration
   int64_t duration_ns = 0;

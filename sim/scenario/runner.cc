@@ -34,6 +34,8 @@ const char* step_name(StepKind k) {
     case StepKind::Driver: return "driver";
     case StepKind::Open: return "open";
     case StepKind::Close: return "close";
+    case StepKind::Gpadl: return "gpadl";
+    case StepKind::ExpectMemory: return "expect_memory";
   }
   return "?";
 }
@@ -46,6 +48,19 @@ std::string hex64(uint64_t v) {
 
 // Rules whose findings are leaks, ignored when a scenario says no_leaks: false.
 bool is_leak_rule(int rule) { return rule == 6 || rule == 28 || rule == 43 || rule == 53; }
+
+// Guest memory the scenario owns (a GPADL's, or a GPA-direct packet's external data). Page
+// aligned, as a guest driver's buffers usually are, and never moved: the guest has pinned it.
+struct GuestBuffer {
+  explicit GuestBuffer(uint32_t n, const std::vector<uint8_t>& fill) : storage(n + 4096), size(n) {
+    auto addr = reinterpret_cast<uintptr_t>(storage.data());
+    data = storage.data() + ((4096 - addr % 4096) % 4096);
+    for (uint32_t i = 0; i < n && !fill.empty(); ++i) data[i] = fill[i % fill.size()];
+  }
+  std::vector<uint8_t> storage;
+  uint8_t* data = nullptr;
+  uint32_t size = 0;
+};
 
 // The simulated peer of one channel of the scenario.
 struct Peer {
@@ -92,6 +107,8 @@ class Player {
   Outcome send(const Step& s, Peer& p);
   Outcome fault(const Step& s, Peer& p);
   Outcome open(const Step& s, Peer& p);
+  Outcome gpadl(const Step& s, Peer& p);
+  bool check_memory(const Step& s, const std::string& buffer, uint32_t offset, const BytePattern& pattern);
   Outcome wait_for(const Step& s, const std::string& what);
   bool check_match(const Step& s, const PacketMatch& m, const std::vector<uint8_t>& payload, const std::string& what);
   void fail(const Step& s, const std::string& message, const std::string& detail = {});
@@ -111,6 +128,8 @@ class Player {
   Variables vars_;
   std::map<std::string, std::pair<std::string, uint64_t>> received_named_;  // name -> (channel, txid)
   std::map<std::string, std::pair<std::string, uint64_t>> sent_named_;
+  std::vector<std::unique_ptr<GuestBuffer>> buffers_;    // owned until the end (the guest pins them)
+  std::map<std::string, GuestBuffer*> named_buffers_;    // the latest buffer under each name
   RunResult result_;
   size_t step_number_ = 0;
   bool done_ = false;
@@ -352,8 +371,51 @@ Player::Outcome Player::run_step(const Step& s) {
       return Outcome::Fail;
     }
     case StepKind::Repeat: return Outcome::Done;
+    case StepKind::Gpadl: return gpadl(s, *p);
+    case StepKind::ExpectMemory:
+      if (!check_memory(s, s.buffer, s.memory_offset, s.memory)) return Outcome::Fail;
+      note(s, "buffer " + s.buffer + " matches");
+      return Outcome::Done;
   }
   return Outcome::Done;
+}
+
+Player::Outcome Player::gpadl(const Step& s, Peer& p) {
+  if (!p.guest || !p.guest->is_open()) {
+    fail(s, "channel " + s.channel + " is not open: the guest has no connection to create a GPADL on");
+    return Outcome::Fail;
+  }
+  buffers_.push_back(std::make_unique<GuestBuffer>(s.external_size, s.external_fill));
+  GuestBuffer* b = buffers_.back().get();
+  uint32_t handle = p.guest->create_gpadl(b->data, b->size, s.read_only);
+  if (handle == 0) {
+    fail(s, "the guest could not create the GPADL");
+    return Outcome::Fail;
+  }
+  named_buffers_[s.name] = b;
+  vars_[s.name] = Variable{handle, FieldType::U32};
+  note(s, s.channel + ": GPADL " + hex64(handle) + " over " + std::to_string(b->size) + " bytes as ${" + s.name + "}");
+  return Outcome::Done;
+}
+
+bool Player::check_memory(const Step& s, const std::string& buffer, uint32_t offset, const BytePattern& pattern) {
+  auto it = named_buffers_.find(buffer);
+  if (it == named_buffers_.end()) {
+    fail(s, "buffer '" + buffer + "' does not exist (its step did not run)");
+    return false;
+  }
+  const GuestBuffer& b = *it->second;
+  if (offset > b.size) {
+    fail(s, "offset " + std::to_string(offset) + " is past the end of buffer '" + buffer + "'");
+    return false;
+  }
+  std::vector<uint8_t> actual(b.data + offset, b.data + std::min<size_t>(b.size, offset + pattern.value.size()));
+  long at = first_mismatch(pattern, actual);
+  if (at < 0) return true;
+  char where[48];
+  std::snprintf(where, sizeof(where), "0x%lx", static_cast<long>(offset) + at);
+  fail(s, "buffer '" + buffer + "' differs from the expected bytes at offset " + where, diff_dump(pattern, actual, at));
+  return false;
 }
 
 bool Player::check_match(const Step& s, const PacketMatch& m, const std::vector<uint8_t>& payload,
@@ -481,7 +543,15 @@ Player::Outcome Player::send(const Step& s, Peer& p) {
     fail(s, "channel " + s.channel + " is not open: nothing to send on");
     return Outcome::Fail;
   }
-  uint64_t txid = p.endpoint->send(bytes, s.completion_requested);
+  uint64_t txid = 0;
+  if (s.external_size) {
+    buffers_.push_back(std::make_unique<GuestBuffer>(s.external_size, s.external_fill));
+    GuestBuffer* b = buffers_.back().get();
+    txid = p.guest->send_gpa_direct(bytes.data(), static_cast<uint32_t>(bytes.size()), b->data, b->size);
+    if (!s.name.empty()) named_buffers_[s.name] = b;
+  } else {
+    txid = p.endpoint->send(bytes, s.completion_requested);
+  }
   if (s.completion_requested) p.outstanding.insert(txid);
   if (!s.name.empty()) sent_named_[s.name] = {s.channel, txid};
   ++result_.packets;
@@ -504,6 +574,7 @@ Player::Outcome Player::expect_completion(const Step& s, Peer& p) {
   GuestCompletion c = std::move(*it);
   p.completions.erase(it);
   if (!check_match(s, s.match, c.payload, "completion of txid " + hex64(c.transaction_id))) return Outcome::Fail;
+  if (!s.memory.empty() && !check_memory(s, s.packet, 0, s.memory)) return Outcome::Fail;
   note(s, s.channel + ": completion of txid " + hex64(c.transaction_id) + " len " + std::to_string(c.payload.size()));
   return Outcome::Done;
 }

@@ -6,7 +6,8 @@ namespace vmbsim::scenario {
 
 namespace {
 
-const char* const kStepKinds = "expect, complete, send, expect_completion, wait, fault, repeat, driver, open, close";
+const char* const kStepKinds =
+    "expect, complete, send, expect_completion, wait, fault, repeat, driver, open, close, gpadl, expect_memory";
 
 }  // namespace
 
@@ -87,6 +88,10 @@ Step StepParser::parse_step(const YAML::Node& n, int depth) {
       s.command = r_.str(body, "driver");
       channel(YAML::Node(), s);
     }
+  } else if (kind == "gpadl") {
+    parse_gpadl(body, s);
+  } else if (kind == "expect_memory") {
+    parse_expect_memory(body, s);
   } else if (kind == "open" || kind == "close") {
     s.kind = kind == "open" ? StepKind::Open : StepKind::Close;
     if (!body.IsNull() && !r_.check_map(body, "a step '" + kind + "'", {"channel", "ring_pages"})) return s;
@@ -112,7 +117,8 @@ void StepParser::parse_expect(const YAML::Node& body, Step& s, bool completion) 
     return;
   }
   if (completion) {
-    if (!r_.check_map(body, what, {"channel", "packet", "length", "min_length", "max_length", "bytes", "fields", "within"}))
+    if (!r_.check_map(body, what,
+                      {"channel", "packet", "length", "min_length", "max_length", "bytes", "fields", "within", "external"}))
       return;
   } else if (!r_.check_map(body, what, {"channel", "type", "completion_requested", "length", "min_length", "max_length",
                                         "bytes", "fields", "as", "within"})) {
@@ -126,6 +132,11 @@ void StepParser::parse_expect(const YAML::Node& body, Step& s, bool completion) 
       s.packet = r_.str(body["packet"], "packet");
       if (!s.packet.empty() && !sent_.count(s.packet))
         r_.error(body["packet"], "no earlier step 'send' named a packet '" + s.packet + "' (with 'as')");
+    }
+    if (body["external"]) {
+      if (s.packet.empty() || !buffers_.count(s.packet))
+        r_.error(body["external"], "'external' needs 'packet' naming a send with external data");
+      s.memory = pattern(body["external"], "external");
     }
     return;
   }
@@ -237,10 +248,74 @@ void StepParser::parse_complete(const YAML::Node& body, Step& s) {
   if (body["after"]) s.after_ns = r_.duration(body["after"], "after");
 }
 
+BytePattern StepParser::pattern(const YAML::Node& n, const std::string& what) {
+  BytePattern p;
+  std::string error;
+  std::string text = r_.str(n, what);
+  if (n.IsScalar() && !parse_pattern(text, p, error)) r_.error(n, what + ": " + error);
+  return p;
+}
+
+bool StepParser::parse_external(const YAML::Node& n, Step& s) {
+  if (!n["size"]) {
+    r_.error(n, "external data needs a 'size'");
+    return false;
+  }
+  s.external_size = static_cast<uint32_t>(r_.uint(n["size"], "size", 1u << 24));
+  if (s.external_size == 0) r_.error(n["size"], "size must be at least 1");
+  if (n["fill"]) {
+    BytePattern p = pattern(n["fill"], "fill");
+    for (uint8_t m : p.mask)
+      if (m == 0) {
+        r_.error(n["fill"], "fill cannot contain wildcards: it is written, not matched");
+        break;
+      }
+    s.external_fill = p.value;
+  }
+  return true;
+}
+
+void StepParser::parse_gpadl(const YAML::Node& body, Step& s) {
+  s.kind = StepKind::Gpadl;
+  if (!r_.check_map(body, "a step 'gpadl'", {"channel", "size", "fill", "read_only", "as"})) return;
+  const ChannelSpec* c = channel(body, s);
+  if (c && c->role != Role::Server)
+    r_.error(s.pos, "a step 'gpadl' needs a channel where the driver is the server (the scenario plays the guest)");
+  parse_external(body, s);
+  if (body["read_only"]) s.read_only = r_.boolean(body["read_only"], "read_only");
+  if (!body["as"]) {
+    r_.error(body, "a step 'gpadl' needs 'as': the name of the variable that holds its handle");
+    return;
+  }
+  s.name = r_.str(body["as"], "as");
+  variables_.insert(s.name);
+  buffers_.insert(s.name);
+}
+
+void StepParser::parse_expect_memory(const YAML::Node& body, Step& s) {
+  s.kind = StepKind::ExpectMemory;
+  if (!r_.check_map(body, "a step 'expect_memory'", {"channel", "buffer", "offset", "bytes"})) return;
+  channel(body, s);
+  if (!body["buffer"] || !body["bytes"]) {
+    r_.error(body, "a step 'expect_memory' needs 'buffer' and 'bytes'");
+    return;
+  }
+  s.buffer = r_.str(body["buffer"], "buffer");
+  if (!buffers_.count(s.buffer))
+    r_.error(body["buffer"], "no earlier step 'gpadl' or 'send' with external data named a buffer '" + s.buffer + "'");
+  if (body["offset"]) s.memory_offset = static_cast<uint32_t>(r_.uint(body["offset"], "offset", 1u << 24));
+  s.memory = pattern(body["bytes"], "bytes");
+}
+
 void StepParser::parse_send(const YAML::Node& body, Step& s) {
   s.kind = StepKind::Send;
-  if (!r_.check_map(body, "a step 'send'", {"channel", "bytes", "completion_requested", "as"})) return;
-  channel(body, s);
+  if (!r_.check_map(body, "a step 'send'", {"channel", "bytes", "completion_requested", "as", "external"})) return;
+  const ChannelSpec* c = channel(body, s);
+  if (body["external"]) {
+    if (c && c->role != Role::Server)
+      r_.error(body["external"], "external data (a GPA-direct packet) needs a channel where the driver is the server");
+    if (r_.check_map(body["external"], "external", {"size", "fill"})) parse_external(body["external"], s);
+  }
   if (!body["bytes"]) r_.error(body, "a step 'send' needs 'bytes'");
   else s.bytes = parse_bytes(body["bytes"], "bytes");
   if (body["completion_requested"])
@@ -250,7 +325,10 @@ void StepParser::parse_send(const YAML::Node& body, Step& s) {
     if (!s.completion_requested)
       r_.error(body["as"], "only a packet sent with completion_requested can be named: nothing answers the others");
     sent_.insert(s.name);
+    if (s.external_size) buffers_.insert(s.name);
   }
+  if (s.external_size && !s.completion_requested)
+    r_.error(body["completion_requested"], "a GPA-direct packet always requests a completion");
 }
 
 void StepParser::parse_fault(const YAML::Node& body, Step& s) {

@@ -27,6 +27,11 @@ class StepParser {
   void parse_complete(const YAML::Node& body, Step& s);
   void parse_send(const YAML::Node& body, Step& s);
   void parse_fault(const YAML::Node& body, Step& s);
+  void parse_gpadl(const YAML::Node& body, Step& s);
+  void parse_expect_memory(const YAML::Node& body, Step& s);
+  // The `size` and `fill` keys of a guest buffer (send's `external`, or a gpadl step).
+  bool parse_external(const YAML::Node& n, Step& s);
+  BytePattern pattern(const YAML::Node& n, const std::string& what);
   void parse_match(const YAML::Node& body, PacketMatch& m, const std::string& what);
   void parse_fields(const YAML::Node& list, std::vector<FieldCheck>& out);
   BytesTemplate parse_bytes(const YAML::Node& n, const std::string& what);
@@ -38,6 +43,7 @@ class StepParser {
   std::set<std::string> variables_;
   std::set<std::string> received_;  // names of packets from the driver (expect ... as)
   std::set<std::string> sent_;      // names of packets to the driver (send ... as)
+  std::set<std::string> buffers_;   // guest buffers: GPADLs and sent packets' external data
   size_t unrolled_ = 0;
   size_t multiplier_ = 1;  // product of the enclosing repeat counts
 };

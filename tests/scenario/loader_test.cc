@@ -125,6 +125,26 @@ TEST(ScenarioLoader, StepsThatDoNotFitTheRole) {
   expect_error(r, 6, 5, "fault 'rescind' needs a channel where the driver is the client");
 }
 
+TEST(ScenarioLoader, GuestBuffersNeedAServerChannel) {
+  expect_error(load("  - gpadl: {size: 4096, as: g}\n"), 6, 5, "a step 'gpadl' needs a channel where the driver is the server");
+  expect_error(load("  - send: {bytes: \"01\", external: {size: 8}}\n"), 6, 35, "needs a channel where the driver is the server");
+  expect_error(load("  - expect_memory: {buffer: nope, bytes: \"00\"}\n"), 6, 29, "named a buffer 'nope'");
+  const char* server =
+      "scenario: s\nchannels: [{id: g, role: server}]\nsteps:\n"
+      "  - open:\n"
+      "  - gpadl: {size: 4096, fill: \"ab\", as: page}\n"
+      "  - send: {bytes: \"01000000 ${page:u32}\", external: {size: 1024, fill: \"de ad\"}, as: w}\n"
+      "  - expect_completion: {packet: w, external: \"dead\"}\n"
+      "  - expect_memory: {buffer: page, offset: 4, bytes: \"abab\"}\n";
+  LoadResult r = load_text(server, "s.yaml");
+  ASSERT_TRUE(r.ok()) << r.errors[0].str();
+  EXPECT_EQ(r.scenario->steps[1].external_size, 4096u);
+  EXPECT_EQ(r.scenario->steps[2].external_fill, (std::vector<uint8_t>{0xde, 0xad}));
+  EXPECT_EQ(r.scenario->steps[4].memory_offset, 4u);
+  expect_error(load_text("scenario: s\nchannels: [{id: g, role: server}]\nsteps:\n  - gpadl: {size: 8}\n", "s.yaml"), 4,
+               12, "needs 'as'");
+}
+
 TEST(ScenarioLoader, MissingParts) {
   LoadResult r = load_text("scenario: m\n", "m.yaml");
   ASSERT_EQ(r.errors.size(), 2u);
