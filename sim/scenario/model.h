@@ -114,7 +114,7 @@ struct Step {
 
   // Complete / ExpectCompletion: which packet (a name, or empty for the oldest unanswered one)
   std::string packet;
-  Status status = status::kSuccess;  // Complete
+  Status status = status::kSuccess;  // Complete; Driver: the command's expected status
   BytesTemplate bytes;               // Complete (response) / Send (payload)
   int64_t after_ns = 0;              // Complete: answer after this virtual delay, without waiting
 
@@ -142,7 +142,7 @@ struct Step {
   uint32_t times = 0;
   Steps body;
 
-  // Driver
+  // Driver: the command, and the status it must return (success unless `status:` says otherwise)
   std::string command;
 
   // Open (server role)

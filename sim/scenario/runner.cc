@@ -138,6 +138,7 @@ class Player {
   const Step* waiting_ = nullptr;
   uint64_t wait_generation_ = 0;
   bool timer_fired_ = false;
+  bool resume_at_top_ = false;  // a step waits for the driver's callbacks to return
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -200,6 +201,11 @@ RunResult Player::play() {
     stack_.push_back(Frame{&scenario_.steps});
     sim_.scheduler().post([this] { advance(); });
     while (!done_) {
+      if (resume_at_top_) {
+        resume_at_top_ = false;
+        advance();
+        continue;
+      }
       if (sim_.now() > scenario_.time_limit_ns) {
         fail_end("the scenario ran past its time limit of " + std::to_string(scenario_.time_limit_ns / 1000000) +
                  " ms of virtual time");
@@ -364,10 +370,18 @@ Player::Outcome Player::run_step(const Step& s) {
       }
       return Outcome::Wait;
     case StepKind::Driver: {
+      if (!sim_.frames().empty()) {
+        // A driver callback is running (blocked in a nested pump, e.g. a synchronous request in
+        // EvtChannelPostStarted): the command waits until it has returned, as the driver's own
+        // thread would not run inside its callback.
+        resume_at_top_ = true;
+        waiting_ = &s;
+        return Outcome::Wait;
+      }
       Status st = driver_.command(s.command);
       note(s, "'" + s.command + "' -> " + status_name(st));
-      if (succeeded(st)) return Outcome::Done;
-      fail(s, "driver command '" + s.command + "' failed: " + status_name(st));
+      if (st == s.status) return Outcome::Done;
+      fail(s, "driver command '" + s.command + "' returned " + status_name(st) + ", expected " + status_name(s.status));
       return Outcome::Fail;
     }
     case StepKind::Repeat: return Outcome::Done;

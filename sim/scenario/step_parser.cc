@@ -79,10 +79,11 @@ Step StepParser::parse_step(const YAML::Node& n, int depth) {
   } else if (kind == "driver") {
     s.kind = StepKind::Driver;
     if (body.IsMap()) {
-      if (r_.check_map(body, "a step 'driver'", {"command", "channel"}) && body["command"])
+      if (r_.check_map(body, "a step 'driver'", {"command", "channel", "status"}) && body["command"])
         s.command = r_.str(body["command"], "command");
       else if (!body["command"])
         r_.error(body, "a step 'driver' needs a 'command'");
+      if (body["status"]) s.status = r_.status(body["status"], "status");
       channel(body, s);
     } else {
       s.command = r_.str(body, "driver");

@@ -137,9 +137,26 @@ TEST_F(ScenarioRunTest, ExpectedViolationsMustHappen) {
 TEST_F(ScenarioRunTest, NullAllocationsReachTheDriver) {
   RunResult r = play("  - fault: {fail_allocations: 1}\n  - driver: send 1 4\n");
   ASSERT_FALSE(r.passed);  // the sample reports the failed allocation as its command's status
-  EXPECT_NE(r.failures[0].message.find("driver command 'send 1 4' failed: STATUS_INSUFFICIENT_RESOURCES"),
+  EXPECT_NE(r.failures[0].message.find("returned STATUS_INSUFFICIENT_RESOURCES, expected STATUS_SUCCESS"),
             std::string::npos)
       << failures(r);
+  RunResult expected = play(
+      "  - fault: {fail_allocations: 1}\n"
+      "  - driver: {command: send 1 4, status: STATUS_INSUFFICIENT_RESOURCES}\n"
+      "  - driver: send 1 4\n"
+      "  - expect: {as: e}\n"
+      "  - complete: {packet: e}\n");
+  EXPECT_TRUE(expected.passed) << failures(expected);
+}
+
+TEST_F(ScenarioRunTest, DriverCommandsWaitForTheDriversCallbacksToReturn) {
+  // The version request blocks EvtChannelPostStarted in a nested pump; the command after its
+  // completion runs only once the callback has returned, so the echo request follows it.
+  RunResult r = play(kEchoTwice);
+  ASSERT_TRUE(r.passed) << failures(r);
+  RunResult direct = play("  - driver: send 1 4\n  - expect: {fields: [{offset: 0, type: u32, equals: 3}], as: e}\n"
+                          "  - complete: {packet: e}\n");
+  EXPECT_TRUE(direct.passed) << failures(direct);
 }
 
 TEST_F(ScenarioRunTest, DriverEntryFailureFailsTheRun) {
