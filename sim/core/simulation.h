@@ -122,6 +122,8 @@ class Simulation {
   // Makes the next `count` VmbPacketAllocate calls (any channel) return NULL.
   void fail_packet_allocations(uint32_t count) { failing_allocations_ = count; }
   bool take_allocation_failure();
+  uint32_t pending_allocation_failures() const { return failing_allocations_; }
+  uint32_t pending_external_data_pending() const { return pending_external_; }
   void note_allocation_success() { returned_null_packet_ = false; }
 
   // Keeps a dead object (a completed packet's external-data MDL) poisoned but allocated for a

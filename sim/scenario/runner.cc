@@ -256,6 +256,19 @@ RunResult Player::play() {
 }
 
 void Player::check_end() {
+  // Faults the scenario asked for that never happened: it did not test what it says it does.
+  if (sim_.pending_allocation_failures())
+    fail_end(std::to_string(sim_.pending_allocation_failures()) +
+             " injected VmbPacketAllocate failure(s) were never used by the driver");
+  if (sim_.pending_external_data_pending())
+    fail_end(std::to_string(sim_.pending_external_data_pending()) +
+             " injected STATUS_PENDING(s) of VmbChannelPacketGetExternalData were never used by the driver");
+  for (auto& [id, p] : peers_) {
+    // After a close or rescind what the driver had sent is moot, as are its answers.
+    if (!p.gone && !p.received.empty())
+      fail_end("channel " + id + ": the driver sent " + std::to_string(p.received.size()) +
+               " packet(s) that no step expected (the first: " + hex(p.received.front().payload, 16) + ")");
+  }
   if (!scenario_.end.all_answered) return;
   for (auto& [id, p] : peers_) {
     if (p.gone) continue;
@@ -480,6 +493,8 @@ bool Player::check_match(const Step& s, const PacketMatch& m, const std::vector<
           return false;
         }
         want = it->second.value;
+        // A variable captured wider than this field compares on the field's width.
+        if (f.type != FieldType::U64) want &= (1ull << (8 * field_size(f.type))) - 1;
       }
       if ((v & f.mask) != (want & f.mask)) {
         fail(s, what + ": " + field + " is " + hex64(v & f.mask) + ", expected " + hex64(want & f.mask));
@@ -577,7 +592,12 @@ Player::Outcome Player::send(const Step& s, Peer& p) {
 Player::Outcome Player::expect_completion(const Step& s, Peer& p) {
   uint64_t txid = 0;
   if (!s.packet.empty()) {
-    txid = sent_named_[s.packet].second;
+    const auto& named = sent_named_[s.packet];
+    if (named.first != s.channel) {
+      fail(s, "packet '" + s.packet + "' was sent on channel " + named.first + ", not " + s.channel);
+      return Outcome::Fail;
+    }
+    txid = named.second;
   }
   auto it = p.completions.begin();
   if (txid != 0) {

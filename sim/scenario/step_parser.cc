@@ -1,5 +1,7 @@
 #include "sim/scenario/step_parser.h"
 
+#include <cctype>
+
 #include "sim/scenario/bytes.h"
 
 namespace vmbsim::scenario {
@@ -95,7 +97,9 @@ Step StepParser::parse_step(const YAML::Node& n, int depth) {
     parse_expect_memory(body, s);
   } else if (kind == "open" || kind == "close") {
     s.kind = kind == "open" ? StepKind::Open : StepKind::Close;
-    if (!body.IsNull() && !r_.check_map(body, "a step '" + kind + "'", {"channel", "ring_pages"})) return s;
+    bool ok = body.IsNull() || (kind == "open" ? r_.check_map(body, "a step 'open'", {"channel", "ring_pages"})
+                                               : r_.check_map(body, "a step 'close'", {"channel"}));
+    if (!ok) return s;
     const ChannelSpec* c = channel(body, s);
     if (body.IsMap() && body["ring_pages"]) {
       if (s.kind != StepKind::Open) r_.error(body["ring_pages"], "'ring_pages' belongs to a step 'open'");
@@ -210,6 +214,10 @@ void StepParser::parse_fields(const YAML::Node& list, std::vector<FieldCheck>& o
     if (f["capture"]) {
       if (c.type == FieldType::Guid) r_.error(f["capture"], "guid fields cannot be captured (only integers)");
       c.capture = r_.str(f["capture"], "capture");
+      bool name_ok = !c.capture.empty();
+      for (char ch : c.capture) name_ok = name_ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.');
+      if (!name_ok && f["capture"].IsScalar())
+        r_.error(f["capture"], "'" + c.capture + "' is not a variable name (letters, digits, '_' and '.')");
       variables_.insert(c.capture);
     }
     out.push_back(std::move(c));

@@ -22,7 +22,8 @@ const char* kScenario =
     "  - repeat: {times: 2, steps: [{expect: {as: e}}, {complete: {packet: e}}]}\n"
     "  - send: {bytes: \"05000000 00000000 01000000 02000000\", as: n}\n"
     "  - expect_completion: {packet: n}\n"
-    "  - fault: {fail_allocations: 1}\n";
+    "  - fault: {fail_allocations: 1}\n"
+    "  - driver: {command: send 1 4, status: STATUS_INSUFFICIENT_RESOURCES}\n";
 
 TEST(ChromeTrace, ARunBecomesAWellFormedTimeline) {
   LoadResult l = load_text(kScenario, "traced.yaml");
@@ -34,7 +35,7 @@ TEST(ChromeTrace, ARunBecomesAWellFormedTimeline) {
   trace.begin_process("traced");
   RunResult r = run(*l.scenario, driver, options);
   trace.end_process();
-  ASSERT_TRUE(r.passed);
+  ASSERT_TRUE(r.passed) << (r.failures.empty() ? "" : r.failures[0].str());
 
   std::map<std::string, int> phases;
   std::map<uint64_t, int> slices;  // tid -> open B
@@ -61,7 +62,7 @@ TEST(ChromeTrace, ARunBecomesAWellFormedTimeline) {
   for (const auto& s : slices) EXPECT_EQ(s.second, 0) << "tid " << s.first;
   for (const auto& s : spans) EXPECT_EQ(s.second, 0) << "object " << s.first;
   EXPECT_GE(phases["B"], 5);  // the channel's states
-  EXPECT_EQ(phases["i"], 6 + 2 * 2);  // one mark per step run (6 plain + 2x2 repeated)
+  EXPECT_EQ(phases["i"], 7 + 2 * 2);  // one mark per step run (7 plain + 2x2 repeated)
   // Two echo requests and the version request went out and came back; the notification came in.
   EXPECT_EQ(steps["packet:send"], 3);
   EXPECT_EQ(steps["packet:in ring"], 3);
