@@ -1,11 +1,16 @@
 # vmbsim_add_scenario_tests(SCENARIOS file... [DRIVER plugin-target-or-path] [PREFIX name] [VMBSIM exe])
 # Registers each scenario file as its own ctest test, `vmbsim run FILE [--driver PLUGIN]`, so CI
 # shards and reports them one by one. DRIVER is a MODULE library target (or a path to one);
-# without it the bundled sample driver runs.
+# without it the bundled sample driver runs. VMBSIM defaults to the installed package's
+# vmbsim::vmbsim when find_package(vmbsim) brought one in, else to the in-tree vmbsim target.
 function(vmbsim_add_scenario_tests)
   cmake_parse_arguments(ARG "" "DRIVER;PREFIX;VMBSIM" "SCENARIOS" ${ARGN})
   if(NOT ARG_VMBSIM)
-    set(ARG_VMBSIM $<TARGET_FILE:vmbsim>)
+    if(TARGET vmbsim::vmbsim)
+      set(ARG_VMBSIM $<TARGET_FILE:vmbsim::vmbsim>)
+    else()
+      set(ARG_VMBSIM $<TARGET_FILE:vmbsim>)
+    endif()
   endif()
   if(NOT ARG_PREFIX)
     set(ARG_PREFIX scenario)

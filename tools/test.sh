@@ -32,3 +32,8 @@ else
 fi
 cmake --build "$build"
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
+# The package as a driver team's repository consumes it. Once is enough: the sanitizer builds
+# would prove nothing more about the install.
+if [ "$mode" = default ]; then
+  "$root/tools/test-install.sh" "$build"
+fi
