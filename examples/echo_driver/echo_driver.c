@@ -10,6 +10,12 @@
 #include <string.h>
 
 /* The channel's context pointer leads back to the device context. */
+#ifdef ECHO_WITH_BUGS
+#define ECHO_BUG(Context, Bug) (((Context)->InjectedBugs & (Bug)) != 0)
+#else
+#define ECHO_BUG(Context, Bug) 0
+#endif
+
 static PECHO_DEVICE_CONTEXT EchoContextFromChannel(VMBCHANNEL Channel, PKMCL_CLIENT_INTERFACE_V1* Kmcl)
 {
     /* A real driver would use a WDF context; the KMCL table is only reachable from it, so the
@@ -120,8 +126,14 @@ static VOID EchoRequestCompletion(_In_ VMBPACKET Packet, _In_ NTSTATUS Status,
         }
         context->Stats.LastCompletedSequence = sequence;
     }
+    if (!NT_SUCCESS(Status) && ECHO_BUG(context, ECHO_BUG_LEAK_ON_FAILURE)) {
+        return;
+    }
     /* We replaced the default completion routine, so the packet is ours to free. */
     kmcl->VmbPacketFree(Packet);
+    if (ECHO_BUG(context, ECHO_BUG_DOUBLE_FREE)) {
+        kmcl->VmbPacketFree(Packet);
+    }
 }
 
 static VOID EchoEvtProcessPacket(_In_ VMBCHANNEL Channel, _In_ VMBPACKETCOMPLETION Packet,
@@ -138,7 +150,8 @@ static VOID EchoEvtProcessPacket(_In_ VMBCHANNEL Channel, _In_ VMBPACKETCOMPLETI
     ack.Header.Type = ECHO_MSG_NOTIFY_ACK;
 
     /* Host bytes are untrusted: check the length before looking inside. */
-    if (BufferLength < sizeof(ECHO_NOTIFY_MESSAGE) || notify->Header.Type != ECHO_MSG_NOTIFY) {
+    if ((BufferLength < sizeof(ECHO_NOTIFY_MESSAGE) && !ECHO_BUG(context, ECHO_BUG_TRUST_LENGTH)) ||
+        notify->Header.Type != ECHO_MSG_NOTIFY) {
         context->Stats.BadIncoming++;
         ack.Header.Status = ECHO_STATUS_BAD_MESSAGE;
         kmcl->VmbChannelPacketComplete(Packet, &ack, sizeof(ack.Header));
@@ -147,8 +160,14 @@ static VOID EchoEvtProcessPacket(_In_ VMBCHANNEL Channel, _In_ VMBPACKETCOMPLETI
     context->Stats.NotificationsSeen++;
     ack.Event = notify->Event;
     ack.Value = notify->Value;
+    if (ECHO_BUG(context, ECHO_BUG_KEEP_NOTIFY)) {
+        return;
+    }
     context->Stats.NotificationsAcked++;
     kmcl->VmbChannelPacketComplete(Packet, &ack, sizeof(ack));
+    if (ECHO_BUG(context, ECHO_BUG_COMPLETE_TWICE)) {
+        kmcl->VmbChannelPacketComplete(Packet, &ack, sizeof(ack));
+    }
 }
 
 static VOID EchoEvtProcessingComplete(_In_ VMBCHANNEL Channel, _In_ UINT32 PacketsProcessed)
@@ -266,6 +285,9 @@ NTSTATUS EchoSendRequest(_In_ PECHO_DEVICE_CONTEXT Context, _In_reads_bytes_(Len
         return status;
     }
     Context->Stats.RequestsSent++;
+    if (ECHO_BUG(Context, ECHO_BUG_FREE_AFTER_SEND)) {
+        kmcl->VmbPacketFree(packet);
+    }
     return STATUS_SUCCESS;
 }
 

@@ -34,6 +34,16 @@ typedef struct _ECHO_STATS {
     ULONG ProcessingBatches;   /* EvtVmbChannelProcessingComplete calls */
 } ECHO_STATS;
 
+/* Deliberate bugs of the kinds real VMBus drivers have had, to show what vmbsim catches
+ * (scenarios/buggy_echo_*.yaml). Only a build with ECHO_WITH_BUGS defined honours them: the
+ * sample itself, and every other build of it, compiles them out. */
+#define ECHO_BUG_DOUBLE_FREE 0x01u      /* the completion routine frees its packet twice (rule 40) */
+#define ECHO_BUG_LEAK_ON_FAILURE 0x02u  /* a failed completion never frees its packet (rule 43) */
+#define ECHO_BUG_KEEP_NOTIFY 0x04u      /* notifications are never completed (rules 23, 53) */
+#define ECHO_BUG_COMPLETE_TWICE 0x08u   /* notifications are completed twice (rule 54) */
+#define ECHO_BUG_FREE_AFTER_SEND 0x10u  /* a sent packet is freed before its completion (rule 41) */
+#define ECHO_BUG_TRUST_LENGTH 0x20u     /* notification fields read without checking the length */
+
 typedef struct _ECHO_DEVICE_CONTEXT {
     WDFDEVICE Device;
     KMCL_CLIENT_INTERFACE_V1 Kmcl;   /* the function table, from WdfFdoQueryForInterface */
@@ -41,6 +51,7 @@ typedef struct _ECHO_DEVICE_CONTEXT {
     BOOLEAN ChannelOpen;
     ULONG NextSequence;
     ECHO_STATS Stats;
+    ULONG InjectedBugs;              /* ECHO_BUG_*; see above */
 } ECHO_DEVICE_CONTEXT, *PECHO_DEVICE_CONTEXT;
 
 /* Queries the KMCL table, allocates, configures and enables the channel. */

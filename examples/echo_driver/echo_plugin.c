@@ -9,14 +9,60 @@
 
 #include "echo_driver.h"
 
+/* The buggy build (ECHO_WITH_BUGS) takes "bugs=NAME[,NAME...]"; the sample takes nothing. */
+static BOOLEAN EchoPluginParseBugs(const char* Arguments, ULONG* Bugs)
+{
+#ifdef ECHO_WITH_BUGS
+    static const struct {
+        const char* Name;
+        ULONG Bug;
+    } names[] = {
+        {"double_free", ECHO_BUG_DOUBLE_FREE},       {"leak_on_failure", ECHO_BUG_LEAK_ON_FAILURE},
+        {"keep_notify", ECHO_BUG_KEEP_NOTIFY},       {"complete_twice", ECHO_BUG_COMPLETE_TWICE},
+        {"free_after_send", ECHO_BUG_FREE_AFTER_SEND}, {"trust_length", ECHO_BUG_TRUST_LENGTH},
+    };
+    const char* p = Arguments;
+    size_t i;
+
+    if (strncmp(p, "bugs=", 5) != 0) {
+        return FALSE;
+    }
+    p += 5;
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+        BOOLEAN known = FALSE;
+        for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            if (strlen(names[i].Name) == n && strncmp(p, names[i].Name, n) == 0) {
+                *Bugs |= names[i].Bug;
+                known = TRUE;
+            }
+        }
+        if (!known) {
+            return FALSE;
+        }
+        p += n;
+        if (*p == ',') {
+            p++;
+        }
+    }
+    return TRUE;
+#else
+    (void)Arguments;
+    (void)Bugs;
+    return FALSE;
+#endif
+}
+
 NTSTATUS EchoPluginEntry(_In_ WDFDEVICE Device, _In_z_ const char* Arguments, _Out_ PVOID* DriverContext)
 {
     PECHO_DEVICE_CONTEXT context;
     NTSTATUS status;
 
+    ULONG bugs = 0;
+
     *DriverContext = NULL;
-    if (Arguments != NULL && Arguments[0] != '\0') {
-        /* The echo sample has no options: refusing them beats ignoring a typo. */
+    if (Arguments != NULL && Arguments[0] != '\0' && !EchoPluginParseBugs(Arguments, &bugs)) {
+        /* Refusing what it does not know beats ignoring a typo. */
         return STATUS_INVALID_PARAMETER;
     }
     context = (PECHO_DEVICE_CONTEXT)calloc(1, sizeof(*context));
@@ -28,6 +74,7 @@ NTSTATUS EchoPluginEntry(_In_ WDFDEVICE Device, _In_z_ const char* Arguments, _O
         free(context);
         return status;
     }
+    context->InjectedBugs = bugs;
     *DriverContext = context;
     return STATUS_SUCCESS;
 }

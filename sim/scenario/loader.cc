@@ -76,7 +76,8 @@ void parse_channels(YamlReader& r, const YAML::Node& list, std::vector<ChannelSp
 
 void parse_end(YamlReader& r, const YAML::Node& n, EndConditions& end) {
   end.pos = r.pos(n);
-  if (!r.check_map(n, "end", {"all_answered", "no_leaks", "violations"})) return;
+  if (!r.check_map(n, "end", {"all_answered", "no_leaks", "violations", "hang"})) return;
+  if (n["hang"]) end.hang = r.boolean(n["hang"], "hang");
   if (n["all_answered"]) end.all_answered = r.boolean(n["all_answered"], "all_answered");
   if (n["no_leaks"]) end.no_leaks = r.boolean(n["no_leaks"], "no_leaks");
   if (n["violations"]) {

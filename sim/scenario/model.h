@@ -167,6 +167,9 @@ struct EndConditions {
   // Verifier rules the scenario expects the driver to break (exactly these, each at least once);
   // empty: no violation at all.
   std::vector<int> violations;
+  // A blocking KMCL call that could never have returned (SIM-HANG) is expected (a driver that
+  // never completes what it must); otherwise it fails the scenario.
+  bool hang = false;
   SourcePos pos;
 };
 

@@ -239,7 +239,8 @@ RunResult Player::play() {
     seen.insert(f.rule);
   }
   std::set<int> expected(scenario_.end.violations.begin(), scenario_.end.violations.end());
-  if (hang) fail_end("a blocking KMCL call could never have returned (SIM-HANG)");
+  if (hang && !scenario_.end.hang) fail_end("a blocking KMCL call could never have returned (SIM-HANG)");
+  if (!hang && scenario_.end.hang) fail_end("expected a blocking KMCL call that could never return (hang: true); none");
   if (seen != expected) {
     std::string want, got;
     for (int r : expected) want += (want.empty() ? "" : ", ") + std::to_string(r);
