@@ -27,6 +27,7 @@ struct LoadResult {
 constexpr size_t kMaxFileBytes = 4u << 20;
 constexpr int kMaxNesting = 64;              // flow brackets and nested repeats
 constexpr size_t kMaxUnrolledSteps = 10'000'000;
+constexpr size_t kMaxParsedSteps = 20'000;  // step nodes in the file (aliases expand them)
 
 LoadResult load_file(const std::string& path);
 // `name` is what error positions call the text.

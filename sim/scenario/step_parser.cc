@@ -17,6 +17,13 @@ Steps StepParser::parse(const YAML::Node& list, int depth) {
   Steps out;
   if (!r_.check_sequence(list, "steps")) return out;
   for (const YAML::Node& n : list) {
+    // YAML aliases can make a small file name a huge tree of steps (even under `times: 0`,
+    // which the unrolled count does not see): stop reading at a fixed number of step nodes.
+    if (++parsed_ > kMaxParsedSteps) {
+      if (!over_limit_) r_.error(n, "more than " + std::to_string(kMaxParsedSteps) + " steps in the file (YAML aliases?)");
+      over_limit_ = true;
+      return out;
+    }
     out.push_back(parse_step(n, depth));
     unrolled_ += multiplier_;
   }
@@ -190,7 +197,8 @@ void StepParser::parse_fields(const YAML::Node& list, std::vector<FieldCheck>& o
       if (f["type"].IsScalar()) r_.error(f["type"], "field type must be u8, u16, u32, u64 or guid, not '" + t + "'");
       continue;
     }
-    uint64_t max = c.type == FieldType::U64 ? ~0ull : (1ull << (8 * field_size(c.type))) - 1;
+    // Only integer fields have a range (a guid's 16 bytes would shift past 64 bits).
+    uint64_t max = c.type == FieldType::U64 || c.type == FieldType::Guid ? ~0ull : (1ull << (8 * field_size(c.type))) - 1;
     if (f["mask"]) {
       if (c.type == FieldType::Guid) r_.error(f["mask"], "a guid field takes no mask");
       else c.mask = r_.uint(f["mask"], "mask", max);

@@ -168,6 +168,26 @@ TEST(ScenarioLoader, DeepNestingIsRefusedBeforeParsing) {
   expect_error(r, 1, 1, "nested more than 64 deep");
 }
 
+TEST(ScenarioLoader, AliasBombsAndGuidFieldsFoundByFuzzing) {
+  // Reproducers from fuzz/ (scenario_loader_fuzzer): an exponential alias expansion hidden under
+  // `times: 0`, and a guid field whose range once shifted a 64-bit value by 128.
+  std::string bomb =
+      "scenario: laughs\nchannels: [{id: e, interface_type: 5f0c6a6e-8b1d-4c5e-9a53-7f3f2a9c0e11}]\n"
+      "steps:\n  - &s0 {expect: {as: p}}\n";
+  std::string prev = "s0";
+  for (int level = 1; level <= 7; ++level) {
+    std::string name = "s" + std::to_string(level);
+    bomb += "  - &" + name + " {repeat: {times: 0, steps: [";
+    for (int i = 0; i < 10; ++i) bomb += (i ? ", *" : "*") + prev;
+    bomb += "]}}\n";
+    prev = name;
+  }
+  LoadResult r = load_text(bomb, "bomb.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.errors.back().message.find("more than 20000 steps"), std::string::npos) << r.errors.back().str();
+  EXPECT_TRUE(load(std::string("  - expect: {fields: [{offset: 0, type: guid}]}\n")).ok());
+}
+
 TEST(ScenarioLoader, UnreadableFile) {
   LoadResult r = load_file("/nonexistent/x.yaml");
   ASSERT_EQ(r.errors.size(), 1u);
