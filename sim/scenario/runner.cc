@@ -108,6 +108,16 @@ class Player {
   Outcome fault(const Step& s, Peer& p);
   Outcome open(const Step& s, Peer& p);
   Outcome gpadl(const Step& s, Peer& p);
+  // Looks again for an offer while the `open` step of `generation` waits: after 1 us, then
+  // twice as long each time (a closing server is back in zero virtual time; a missing one should
+  // not cost a million polls before `within` runs out).
+  void poll_offer(uint64_t generation, int64_t delay_ns = 1000) {
+    sim_.scheduler().post_after(delay_ns, [this, generation, delay_ns] {
+      if (generation != wait_generation_ || done_) return;
+      advance();
+      if (generation == wait_generation_ && !done_) poll_offer(generation, delay_ns * 2);
+    });
+  }
   bool check_memory(const Step& s, const std::string& buffer, uint32_t offset, const BytePattern& pattern);
   Outcome wait_for(const Step& s, const std::string& what);
   bool check_match(const Step& s, const PacketMatch& m, const std::vector<uint8_t>& payload, const std::string& what);
@@ -657,8 +667,12 @@ Player::Outcome Player::open(const Step& s, Peer& p) {
     }
   }
   if (offer == nullptr) {
-    fail(s, "the driver has no offer open for a guest on channel " + s.channel);
-    return Outcome::Fail;
+    // The offer may be on its way back (the server is still closing an earlier connection):
+    // look again a microsecond later, until `within` runs out.
+    bool first = waiting_ != &s;
+    Outcome o = wait_for(s, "the driver to offer a channel for the guest on channel " + s.channel);
+    if (first) poll_offer(wait_generation_);
+    return o;
   }
   Status st = p.guest->open(*offer, s.ring_pages);
   note(s, s.channel + ": the guest opens " + offer->describe() + " -> " + status_name(st));
