@@ -90,6 +90,7 @@ enum class StepKind : uint8_t {
   Driver,            // a command for the driver plugin (VmbsimDriverCommand)
   Open,              // server role: the simulated guest opens the driver's offer
   Close,             // server role: the guest closes; client role: the host closes the channel
+  ExpectNone,        // nothing arrives from the driver on the channel for a while
   Gpadl,             // server role: the guest creates a GPADL over a buffer of its own
   ExpectMemory,      // the bytes of a guest buffer (a GPADL's, or a sent packet's external data)
 };

@@ -34,6 +34,7 @@ const char* step_name(StepKind k) {
     case StepKind::Driver: return "driver";
     case StepKind::Open: return "open";
     case StepKind::Close: return "close";
+    case StepKind::ExpectNone: return "expect_none";
     case StepKind::Gpadl: return "gpadl";
     case StepKind::ExpectMemory: return "expect_memory";
   }
@@ -410,6 +411,27 @@ Player::Outcome Player::run_step(const Step& s) {
     }
     case StepKind::Repeat: return Outcome::Done;
     case StepKind::Gpadl: return gpadl(s, *p);
+    case StepKind::ExpectNone:
+      // Nothing may arrive for duration_ns: an arrival wakes the step (and fails it), the timer
+      // ends it.
+      if (!p->received.empty()) {
+        fail(s, "the driver sent a packet (" + hex(p->received.front().payload, 16) + ") where nothing was expected");
+        return Outcome::Fail;
+      }
+      if (timer_fired_) {
+        note(s, s.channel + ": nothing arrived for " + std::to_string(s.duration_ns) + " ns");
+        return Outcome::Done;
+      }
+      if (waiting_ != &s) {
+        waiting_ = &s;
+        uint64_t gen = ++wait_generation_;
+        sim_.scheduler().post_after(s.duration_ns, [this, gen] {
+          if (gen != wait_generation_ || done_) return;
+          timer_fired_ = true;
+          advance();
+        });
+      }
+      return Outcome::Wait;
     case StepKind::ExpectMemory:
       if (!check_memory(s, s.buffer, s.memory_offset, s.memory)) return Outcome::Fail;
       note(s, "buffer " + s.buffer + " matches");

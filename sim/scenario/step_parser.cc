@@ -9,7 +9,8 @@ namespace vmbsim::scenario {
 namespace {
 
 const char* const kStepKinds =
-    "expect, complete, send, expect_completion, wait, fault, repeat, driver, open, close, gpadl, expect_memory";
+    "expect, complete, send, expect_completion, expect_none, wait, fault, repeat, driver, open, close, gpadl, "
+    "expect_memory";
 
 }  // namespace
 
@@ -96,6 +97,19 @@ Step StepParser::parse_step(const YAML::Node& n, int depth) {
       channel(body, s);
     } else {
       s.command = r_.str(body, "driver");
+      channel(YAML::Node(), s);
+    }
+  } else if (kind == "expect_none") {
+    // `expect_none: 5ms` or `expect_none: {within: 5ms, channel: ID}`
+    s.kind = StepKind::ExpectNone;
+    if (body.IsMap()) {
+      if (r_.check_map(body, "a step 'expect_none'", {"within", "channel"})) {
+        if (!body["within"]) r_.error(body, "a step 'expect_none' needs 'within': how long nothing may arrive");
+        else s.duration_ns = r_.duration(body["within"], "within");
+      }
+      channel(body, s);
+    } else {
+      s.duration_ns = r_.duration(body, "expect_none");
       channel(YAML::Node(), s);
     }
   } else if (kind == "gpadl") {

@@ -126,6 +126,16 @@ TEST_F(ScenarioRunTest, BackPressureThenDrain) {
   EXPECT_TRUE(r.passed) << failures(r);
 }
 
+TEST_F(ScenarioRunTest, ExpectNoneFailsOnAnyArrival) {
+  RunResult quiet = play("  - expect_none: 5ms\n  - driver: send 1 4\n  - expect: {as: e}\n  - complete: {packet: e}\n");
+  EXPECT_TRUE(quiet.passed) << failures(quiet);
+  EXPECT_GE(quiet.virtual_ns, 5'000'000);
+  RunResult noisy = play("  - driver: send 1 4\n  - expect_none: {within: 5ms}\n");
+  ASSERT_FALSE(noisy.passed);
+  EXPECT_NE(noisy.failures[0].message.find("where nothing was expected"), std::string::npos) << failures(noisy);
+  EXPECT_EQ(noisy.failures[0].step, "step 4 (expect_none)");
+}
+
 TEST_F(ScenarioRunTest, ExpectedViolationsMustHappen) {
   RunResult r = play("  - wait: 1ms\n", "end: {violations: [40]}\n");
   ASSERT_FALSE(r.passed);
