@@ -21,17 +21,8 @@ int record_command(const RecordArgs& args) {
     for (const HostModel& m : host_models()) std::fprintf(stderr, "  %-10s %s\n", m.name.c_str(), m.description.c_str());
     return kExitBadInput;
   }
-  std::unique_ptr<plugin::PluginDriver> driver;
-  if (args.driver.empty()) {
-    driver = bundled_driver();
-  } else {
-    std::string error;
-    driver = plugin::PluginDriver::from_library(args.driver, error);
-    if (!driver) {
-      std::fprintf(stderr, "vmbsim: cannot use %s as a driver: %s\n", args.driver.c_str(), error.c_str());
-      return kExitBadInput;
-    }
-  }
+  std::unique_ptr<plugin::PluginDriver> driver = driver_for(args.driver);
+  if (!driver) return kExitBadInput;
 
   scenario::ChannelSpec channel;
   channel.id = model->offer.name;

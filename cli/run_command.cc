@@ -13,17 +13,8 @@
 namespace vmbsim::cli {
 
 int run_command(const RunArgs& args) {
-  std::unique_ptr<plugin::PluginDriver> driver;
-  if (args.driver.empty()) {
-    driver = bundled_driver();
-  } else {
-    std::string error;
-    driver = plugin::PluginDriver::from_library(args.driver, error);
-    if (!driver) {
-      std::fprintf(stderr, "vmbsim: cannot use %s as a driver: %s\n", args.driver.c_str(), error.c_str());
-      return kExitBadInput;
-    }
-  }
+  std::unique_ptr<plugin::PluginDriver> driver = driver_for(args.driver);
+  if (!driver) return kExitBadInput;
   // Every file is checked before anything runs: a typo in the tenth file should not cost the
   // nine runs before it.
   std::vector<scenario::Scenario> scenarios;
