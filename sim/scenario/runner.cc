@@ -64,7 +64,7 @@ struct GuestBuffer {
 };
 
 // The simulated peer of one channel of the scenario.
-struct Peer {
+struct PeerState {
   const ChannelSpec* spec = nullptr;
   Device* device = nullptr;
   Endpoint* endpoint = nullptr;              // the host, or the guest
@@ -102,13 +102,13 @@ class Player {
   void advance();
   void post_advance();
   Outcome run_step(const Step& s);
-  Outcome expect(const Step& s, Peer& p);
-  Outcome expect_completion(const Step& s, Peer& p);
-  Outcome complete(const Step& s, Peer& p);
-  Outcome send(const Step& s, Peer& p);
-  Outcome fault(const Step& s, Peer& p);
-  Outcome open(const Step& s, Peer& p);
-  Outcome gpadl(const Step& s, Peer& p);
+  Outcome expect(const Step& s, PeerState& p);
+  Outcome expect_completion(const Step& s, PeerState& p);
+  Outcome complete(const Step& s, PeerState& p);
+  Outcome send(const Step& s, PeerState& p);
+  Outcome fault(const Step& s, PeerState& p);
+  Outcome open(const Step& s, PeerState& p);
+  Outcome gpadl(const Step& s, PeerState& p);
   // Looks again for an offer while the `open` step of `generation` waits: after 1 us, then
   // twice as long each time (a closing server is back in zero virtual time; a missing one should
   // not cost a million polls before `within` runs out).
@@ -134,7 +134,7 @@ class Player {
   const Scenario& scenario_;
   DriverUnderTest& driver_;
   Simulation sim_;
-  std::map<std::string, Peer> peers_;
+  std::map<std::string, PeerState> peers_;
   std::vector<Frame> stack_;
   Variables vars_;
   std::map<std::string, std::pair<std::string, uint64_t>> received_named_;  // name -> (channel, txid)
@@ -157,7 +157,7 @@ class Player {
 void Player::set_up() {
   Device* first = nullptr;
   for (const ChannelSpec& c : scenario_.channels) {
-    Peer& p = peers_[c.id];
+    PeerState& p = peers_[c.id];
     p.spec = &c;
     OfferSpec offer;
     offer.interface_type = c.interface_type;
@@ -169,14 +169,14 @@ void Player::set_up() {
     if (!first) first = p.device;
     std::string id = c.id;
     auto on_packet = [this, id](const HostPacket& hp) {
-      Peer& peer = peers_[id];
+      PeerState& peer = peers_[id];
       ++result_.packets;
       if (hp.completion_requested()) peer.unanswered.insert(hp.transaction_id);
       peer.received.push_back(hp);
       if (waiting_) post_advance();
     };
     auto on_completion = [this, id](const GuestCompletion& gc) {
-      Peer& peer = peers_[id];
+      PeerState& peer = peers_[id];
       ++result_.packets;
       peer.outstanding.erase(gc.transaction_id);
       peer.completions.push_back(gc);
@@ -363,7 +363,7 @@ void Player::fail_end(const std::string& message) {
 }
 
 Player::Outcome Player::run_step(const Step& s) {
-  Peer* p = s.channel.empty() ? nullptr : &peers_[s.channel];
+  PeerState* p = s.channel.empty() ? nullptr : &peers_[s.channel];
   switch (s.kind) {
     case StepKind::Expect: return expect(s, *p);
     case StepKind::ExpectCompletion: return expect_completion(s, *p);
@@ -440,7 +440,7 @@ Player::Outcome Player::run_step(const Step& s) {
   return Outcome::Done;
 }
 
-Player::Outcome Player::gpadl(const Step& s, Peer& p) {
+Player::Outcome Player::gpadl(const Step& s, PeerState& p) {
   if (!p.guest || !p.guest->is_open()) {
     fail(s, "channel " + s.channel + " is not open: the guest has no connection to create a GPADL on");
     return Outcome::Fail;
@@ -539,7 +539,7 @@ bool Player::check_match(const Step& s, const PacketMatch& m, const std::vector<
   return true;
 }
 
-Player::Outcome Player::expect(const Step& s, Peer& p) {
+Player::Outcome Player::expect(const Step& s, PeerState& p) {
   if (p.received.empty()) return wait_for(s, "a packet from the driver on channel " + s.channel);
   HostPacket hp = std::move(p.received.front());
   p.received.pop_front();
@@ -561,7 +561,7 @@ Player::Outcome Player::expect(const Step& s, Peer& p) {
   return Outcome::Done;
 }
 
-Player::Outcome Player::complete(const Step& s, Peer& p) {
+Player::Outcome Player::complete(const Step& s, PeerState& p) {
   uint64_t txid = 0;
   if (!s.packet.empty()) {
     auto it = received_named_.find(s.packet);
@@ -594,7 +594,7 @@ Player::Outcome Player::complete(const Step& s, Peer& p) {
   return Outcome::Done;
 }
 
-Player::Outcome Player::send(const Step& s, Peer& p) {
+Player::Outcome Player::send(const Step& s, PeerState& p) {
   std::vector<uint8_t> bytes;
   std::string error;
   if (!render(s.bytes, vars_, bytes, error)) {
@@ -622,7 +622,7 @@ Player::Outcome Player::send(const Step& s, Peer& p) {
   return Outcome::Done;
 }
 
-Player::Outcome Player::expect_completion(const Step& s, Peer& p) {
+Player::Outcome Player::expect_completion(const Step& s, PeerState& p) {
   uint64_t txid = 0;
   if (!s.packet.empty()) {
     const auto& named = sent_named_[s.packet];
@@ -646,7 +646,7 @@ Player::Outcome Player::expect_completion(const Step& s, Peer& p) {
   return Outcome::Done;
 }
 
-Player::Outcome Player::fault(const Step& s, Peer& p) {
+Player::Outcome Player::fault(const Step& s, PeerState& p) {
   switch (s.fault) {
     case FaultKind::StopDraining:
       p.endpoint->set_draining(false);
@@ -678,7 +678,7 @@ Player::Outcome Player::fault(const Step& s, Peer& p) {
   return Outcome::Done;
 }
 
-Player::Outcome Player::open(const Step& s, Peer& p) {
+Player::Outcome Player::open(const Step& s, PeerState& p) {
   Channel* offer = nullptr;
   for (const auto& c : sim_.channels()) {
     if (!c->offered()) continue;
