@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/scenario/alias_budget.h"
 #include "sim/scenario/bytes.h"
 #include "sim/scenario/step_parser.h"
 #include "sim/scenario/yaml_reader.h"
@@ -114,6 +115,14 @@ LoadResult load_text(const std::string& text, const std::string& name) {
   s.file = name;
   try {
     YAML::Node root = YAML::Load(text);
+    AliasExpansion aliases = measure_aliases(root, kMaxAliasExpansions);
+    if (!aliases.within_budget) {
+      r.error(SourcePos{name, aliases.where.line + 1, aliases.where.column + 1},
+              "YAML aliases expand the file by more than " + std::to_string(kMaxAliasExpansions) +
+                  " nodes (an alias bomb, or an alias inside its own anchor); the anchor that went over is here");
+      result.errors = std::move(r.errors());
+      return result;
+    }
     if (r.check_map(root, "a scenario", {"scenario", "description", "seed", "driver", "channels", "steps", "end",
                                          "defaults"})) {
       if (!root["scenario"]) r.error(root, "missing 'scenario' (the scenario's name)");

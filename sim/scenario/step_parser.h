@@ -45,8 +45,6 @@ class StepParser {
   std::set<std::string> sent_;      // names of packets to the driver (send ... as)
   std::set<std::string> buffers_;   // guest buffers: GPADLs and sent packets' external data
   size_t unrolled_ = 0;
-  size_t parsed_ = 0;  // step nodes read, whatever their repeat counts
-  bool over_limit_ = false;
   size_t multiplier_ = 1;  // product of the enclosing repeat counts
 };
 

@@ -2,6 +2,8 @@
 // of mistake.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "sim/scenario/bytes.h"
 #include "sim/scenario/loader.h"
 
@@ -16,6 +18,12 @@ const char* kHeader =
 
 LoadResult load(const std::string& steps, const std::string& extra = "") {
   return load_text(std::string(kHeader) + extra + "steps:\n" + steps, "t.yaml");
+}
+
+std::string all_errors(const LoadResult& r) {
+  std::string s;
+  for (const LoadError& e : r.errors) s += e.str() + "\n";
+  return s;
 }
 
 // The one error a text must produce, as "line:column: message-fragment".
@@ -182,10 +190,47 @@ TEST(ScenarioLoader, AliasBombsAndGuidFieldsFoundByFuzzing) {
     bomb += "]}}\n";
     prev = name;
   }
+  auto start = std::chrono::steady_clock::now();
   LoadResult r = load_text(bomb, "bomb.yaml");
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.errors.back().message.find("more than 20000 steps"), std::string::npos) << r.errors.back().str();
+  ASSERT_EQ(r.errors.size(), 1u) << all_errors(r);
+  EXPECT_NE(r.errors[0].message.find("YAML aliases expand the file by more than 100000 nodes"), std::string::npos)
+      << r.errors[0].str();
+  EXPECT_EQ(r.errors[0].pos.file, "bomb.yaml");
+  EXPECT_GT(r.errors[0].pos.line, 4);  // at an anchored step, not at the top of the file
+  EXPECT_LT(seconds, 1.0);             // measured, not walked: no step of the 10^7 is read
   EXPECT_TRUE(load(std::string("  - expect: {fields: [{offset: 0, type: guid}]}\n")).ok());
+}
+
+TEST(ScenarioLoader, AliasesWithinTheBudgetAndOtherBombs) {
+  // A few aliased steps are fine; aliased field lists and long texts count against the budget,
+  // and an alias inside its own anchor expands forever.
+  std::string steps = "  - &x {wait: 1ms}\n";
+  for (int i = 0; i < 50; ++i) steps += "  - *x\n";
+  LoadResult few = load(steps);
+  ASSERT_TRUE(few.ok()) << all_errors(few);
+  EXPECT_EQ(few.scenario->steps.size(), 51u);
+  std::string fields = "  - expect: {fields: &f [";
+  for (int i = 0; i < 1000; ++i) fields += (i ? ", " : "") + std::string("{offset: 0, type: u8}");
+  fields += "]}\n";
+  for (int i = 0; i < 200; ++i) fields += "  - expect: {fields: *f}\n";
+  LoadResult many = load(fields);
+  ASSERT_FALSE(many.ok());
+  EXPECT_NE(many.errors.back().message.find("YAML aliases expand the file"), std::string::npos) << all_errors(many);
+  std::string text = "  - send: {bytes: &b \"" + std::string(64 * 1024, '0') + "\"}\n";
+  for (int i = 0; i < 200; ++i) text += "  - send: {bytes: *b}\n";
+  expect_error(load(text), 6, 19, "YAML aliases expand the file");
+  expect_error(load("  - &r {repeat: {times: 1, steps: [*r]}}\n"), 6, 5, "an alias inside its own anchor");
+}
+
+TEST(ScenarioLoader, LongUnaliasedFilesLoad) {
+  // A long recorded session: 50,000 steps written out, no aliases.
+  std::string steps;
+  for (int i = 0; i < 25000; ++i) steps += "  - send: {bytes: \"05000000\", completion_requested: false}\n  - wait: 1us\n";
+  LoadResult r = load(steps);
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  EXPECT_EQ(r.scenario->step_count(), 50000u);
 }
 
 TEST(ScenarioLoader, UnreadableFile) {
