@@ -70,7 +70,7 @@ void Endpoint::peer_error(const std::string& what) {
 
 void Endpoint::service() {
   service_posted_ = false;
-  if (!channel_ || !draining_ || !reader_) return;
+  if (!channel_ || !draining_ || paused_ || !reader_) return;
   // The driver runs on this thread and never writes while we drain, so no interrupt_mask
   // protocol is needed (see Channel::drain_ring).
   for (;;) {
@@ -117,8 +117,8 @@ void Endpoint::service() {
       else
         inbox_.push_back(current_);
     }
-    // A handler may have closed the channel or stopped draining.
-    if (!channel_ || !draining_) break;
+    // A handler may have closed the channel, stopped draining or paused.
+    if (!channel_ || !draining_ || paused_) break;
   }
   if (reader_ && reader_->commit() && channel_) channel_->host_ring_space();
 }
@@ -180,6 +180,17 @@ void Endpoint::set_draining(bool draining) {
   if (observer_ && draining != draining_) observer_->draining_changed(*this, draining);
   draining_ = draining;
   if (draining && channel_) channel_signaled();
+}
+
+void Endpoint::set_paused(bool paused) {
+  if (paused == paused_) return;
+  if (observer_) observer_->paused_changed(*this, paused);
+  paused_ = paused;
+  if (paused) return;
+  // Held writes go out first, in order (signalling the driver as a write into an empty ring
+  // does); then whatever the driver wrote meanwhile is read.
+  flush_writes();
+  if (channel_) channel_signaled();
 }
 
 void Endpoint::complete(uint64_t transaction_id, const void* data, uint32_t size, Status status) {
@@ -246,7 +257,7 @@ void Endpoint::write_or_queue(ring::PacketType type, uint16_t flags, uint64_t tx
   if (sim_.log_packets())
     sim_.log().debug("{} ch{} -> type={} flags={:#x} txid={:#x} len={}", name_, channel_ ? channel_->id() : 0,
                      static_cast<int>(type), flags, txid, len);
-  if (write_queue_.empty()) {
+  if (write_queue_.empty() && !paused_) {
     ring::OutgoingPacket p;
     p.type = type;
     p.flags = flags;
@@ -274,6 +285,7 @@ void Endpoint::write_or_queue(ring::PacketType type, uint16_t flags, uint64_t tx
 }
 
 void Endpoint::flush_writes() {
+  if (paused_) return;  // held until set_paused(false)
   while (writer_ && !write_queue_.empty()) {
     const PendingWrite& w = write_queue_.front();
     ring::OutgoingPacket p;

@@ -88,6 +88,15 @@ class Endpoint : public Peer {
   void set_draining(bool draining);
   bool draining() const { return draining_; }
 
+  // Pauses (true) or resumes (false) this side's processing, as either side of a channel may
+  // (kmcl-api.md): while paused the peer reads nothing from the driver's ring and writes nothing
+  // into it. Its sends and completions meanwhile are held in order (transaction ids are given
+  // at once) and written when it resumes, with the signal the driver would have got. Unlike
+  // draining, it outlives a close: a paused peer stays paused until told otherwise (what it
+  // held for the closed connection is dropped with it).
+  void set_paused(bool paused);
+  bool paused() const { return paused_; }
+
   // Reads or writes the external data of a packet through guest memory, as a host maps the
   // pages a transaction describes: `offset` counts through all its ranges in order. False
   // (nothing copied) outside the ranges, or once the transaction has ended and the pages are
@@ -153,6 +162,7 @@ class Endpoint : public Peer {
   Channel* channel_ = nullptr;
   bool parked_ = false;
   bool draining_ = true;
+  bool paused_ = false;
   bool service_posted_ = false;
   bool dead_reported_ = false;
   uint64_t next_txid_ = 1;

@@ -27,6 +27,8 @@ class EndpointObserver {
   virtual void sent(const Endpoint&, uint64_t /*transaction_id*/, const std::vector<uint8_t>& /*bytes*/,
                     bool /*completion_requested*/) {}
   virtual void draining_changed(const Endpoint&, bool /*draining*/) {}
+  // The peer paused (true) or resumed (false) its processing (Endpoint::set_paused).
+  virtual void paused_changed(const Endpoint&, bool /*paused*/) {}
   // The host closed the channel, or rescinded its offer.
   virtual void closed(const Endpoint&, bool /*rescinded*/) {}
 };

@@ -101,6 +101,8 @@ enum class FaultKind : uint8_t {
   Rescind,          // client role: the host rescinds the offer
   FailAllocations,  // the next `count` VmbPacketAllocate calls return NULL
   ExternalDataPending,  // the next `count` VmbChannelPacketGetExternalData calls return STATUS_PENDING
+  Pause,            // the peer neither reads nor writes (for `duration`, or until resume); its writes are held
+  Resume,
 };
 
 struct Step {

@@ -114,6 +114,11 @@ void Recorder::draining_changed(const Endpoint&, bool draining) {
   step(draining ? "- fault: resume_draining" : "- fault: stop_draining");
 }
 
+void Recorder::paused_changed(const Endpoint&, bool paused) {
+  wait_for_now();
+  step(paused ? "- fault: pause" : "- fault: resume");
+}
+
 void Recorder::closed(const Endpoint&, bool rescinded) {
   wait_for_now();
   step(rescinded ? "- fault: rescind" : "- close:");

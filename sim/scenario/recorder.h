@@ -32,6 +32,7 @@ class Recorder : public EndpointObserver {
   void completed(const Endpoint&, uint64_t txid, const std::vector<uint8_t>& bytes, Status status) override;
   void sent(const Endpoint&, uint64_t txid, const std::vector<uint8_t>& bytes, bool completion_requested) override;
   void draining_changed(const Endpoint&, bool draining) override;
+  void paused_changed(const Endpoint&, bool paused) override;
   void closed(const Endpoint&, bool rescinded) override;
 
   // The scenario file: `channel` describes the offer, `driver_args` the driver's arguments.

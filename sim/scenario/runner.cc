@@ -649,17 +649,25 @@ Player::Outcome Player::expect_completion(const Step& s, PeerState& p) {
 Player::Outcome Player::fault(const Step& s, PeerState& p) {
   switch (s.fault) {
     case FaultKind::StopDraining:
-      p.endpoint->set_draining(false);
-      if (s.duration_ns > 0) {
-        Endpoint* e = p.endpoint;
-        sim_.scheduler().post_after(s.duration_ns, [e] { e->set_draining(true); });
-      }
-      note(s, s.channel + ": the peer stops reading the driver's ring" +
+    case FaultKind::Pause: {
+      // Both are states of the peer that a duration ends on its own (the step does not wait).
+      bool pause = s.fault == FaultKind::Pause;
+      Endpoint* e = p.endpoint;
+      auto apply = [e, pause](bool in_effect) { pause ? e->set_paused(in_effect) : e->set_draining(!in_effect); };
+      apply(true);
+      if (s.duration_ns > 0) sim_.scheduler().post_after(s.duration_ns, [apply] { apply(false); });
+      note(s, s.channel + (pause ? ": the peer pauses: it reads nothing and holds what it sends"
+                                 : ": the peer stops reading the driver's ring") +
                   (s.duration_ns ? " for " + std::to_string(s.duration_ns) + " ns" : std::string()));
       break;
+    }
     case FaultKind::ResumeDraining:
       p.endpoint->set_draining(true);
       note(s, s.channel + ": the peer reads again");
+      break;
+    case FaultKind::Resume:
+      p.endpoint->set_paused(false);
+      note(s, s.channel + ": the peer resumes");
       break;
     case FaultKind::Rescind:
       p.device->host().rescind();

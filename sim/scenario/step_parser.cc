@@ -364,8 +364,8 @@ void StepParser::parse_fault(const YAML::Node& body, Step& s) {
   if (body.IsScalar()) {
     name = body.Scalar();
   } else if (r_.check_map(body, "a step 'fault'",
-                          {"stop_draining", "resume_draining", "rescind", "fail_allocations", "external_data_pending",
-                           "channel"})) {
+                          {"stop_draining", "resume_draining", "pause", "resume", "rescind", "fail_allocations",
+                           "external_data_pending", "channel"})) {
     for (auto it = body.begin(); it != body.end(); ++it) {
       if (it->first.Scalar() == "channel") continue;
       if (!name.empty()) {
@@ -380,11 +380,11 @@ void StepParser::parse_fault(const YAML::Node& body, Step& s) {
   }
   const ChannelSpec* c = channel(body, s);
   bool has_value = value && !value.IsNull();
-  if (name == "stop_draining") {
-    s.fault = FaultKind::StopDraining;
-    if (has_value) s.duration_ns = r_.duration(value, "stop_draining");
-  } else if (name == "resume_draining" || name == "rescind") {
-    s.fault = name == "rescind" ? FaultKind::Rescind : FaultKind::ResumeDraining;
+  if (name == "stop_draining" || name == "pause") {
+    s.fault = name == "pause" ? FaultKind::Pause : FaultKind::StopDraining;
+    if (has_value) s.duration_ns = r_.duration(value, name);
+  } else if (name == "resume_draining" || name == "resume" || name == "rescind") {
+    s.fault = name == "rescind" ? FaultKind::Rescind : name == "resume" ? FaultKind::Resume : FaultKind::ResumeDraining;
     if (has_value) r_.error(value, "fault '" + name + "' takes no value");
     if (c && s.fault == FaultKind::Rescind && c->role != Role::Client)
       r_.error(s.pos, "fault 'rescind' needs a channel where the driver is the client (the host rescinds its offer)");
@@ -396,7 +396,8 @@ void StepParser::parse_fault(const YAML::Node& body, Step& s) {
       r_.error(s.pos, "fault 'external_data_pending' needs a channel where the driver is the server");
   } else if (!name.empty()) {
     r_.error(body, "unknown fault '" + name +
-                       "' (expected stop_draining, resume_draining, rescind, fail_allocations, external_data_pending)");
+                       "' (expected stop_draining, resume_draining, pause, resume, rescind, fail_allocations, "
+                       "external_data_pending)");
   } else {
     r_.error(body, "a step 'fault' needs a fault kind");
   }

@@ -126,6 +126,35 @@ TEST_F(ScenarioRunTest, BackPressureThenDrain) {
   EXPECT_TRUE(r.passed) << failures(r);
 }
 
+TEST_F(ScenarioRunTest, APausedHostHoldsBothDirectionsUntilItResumes) {
+  // A timed pause: the requests wait in the driver's ring for 20 ms, then arrive.
+  RunResult timed = play(
+      "  - fault: {pause: 20ms}\n"
+      "  - driver: send 2 4\n"
+      "  - expect_none: 19ms\n"
+      "  - repeat: {times: 2, steps: [{expect: {within: 2ms, as: e}}, {complete: {packet: e}}]}\n");
+  ASSERT_TRUE(timed.passed) << failures(timed);
+  EXPECT_GE(timed.virtual_ns, 20'000'000);
+  // Until resume: nothing is read, however long the scenario waits.
+  RunResult stuck = play("  - fault: pause\n  - driver: send 1 4\n  - expect: {within: 50ms}\n");
+  ASSERT_FALSE(stuck.passed);
+  EXPECT_NE(stuck.failures[0].message.find("timed out after 50 ms"), std::string::npos) << failures(stuck);
+  // The host's own packet is held too: the driver acknowledges it only after the resume.
+  RunResult held = play(
+      "  - fault: pause\n"
+      "  - send: {bytes: \"05000000 00000000 07000000 2a000000\", as: n}\n"
+      "  - expect_completion: {packet: n, within: 10ms}\n");
+  ASSERT_FALSE(held.passed);
+  EXPECT_NE(held.failures[0].message.find("timed out after 10 ms"), std::string::npos) << failures(held);
+  RunResult resumed = play(
+      "  - fault: pause\n"
+      "  - send: {bytes: \"05000000 00000000 07000000 2a000000\", as: n}\n"
+      "  - wait: 10ms\n"
+      "  - fault: {resume: , channel: echo}\n"
+      "  - expect_completion: {packet: n, within: 1ms, bytes: \"06000000 00000000 07000000 2a000000\"}\n");
+  EXPECT_TRUE(resumed.passed) << failures(resumed);
+}
+
 TEST_F(ScenarioRunTest, ExpectNoneFailsOnAnyArrival) {
   RunResult quiet = play("  - expect_none: 5ms\n  - driver: send 1 4\n  - expect: {as: e}\n  - complete: {packet: e}\n");
   EXPECT_TRUE(quiet.passed) << failures(quiet);

@@ -74,6 +74,10 @@ CASES = [
         "  - fault: {stop_draining: }\n"
         "  - fault: {resume_draining: , channel: a}\n"
         "  - fault: resume_draining\n"
+        "  - fault: pause\n"
+        "  - fault: {pause: 5ms, channel: a}\n"
+        "  - fault: {resume: }\n"
+        "  - fault: resume\n"
         "  - fault: {rescind: }\n"
         "  - fault: {fail_allocations: 0x10}\n"
         "  - driver: {command: send 1, channel: a}\n"
@@ -144,6 +148,8 @@ CASES = [
     ("fault without count", doc("  - fault: {fail_allocations: }\n"), False),
     ("fault scalar needing a count", doc("  - fault: fail_allocations\n"), False),
     ("fault with a value it does not take", doc("  - fault: {rescind: 1}\n"), False),
+    ("resume with a value", doc("  - fault: {resume: 5ms}\n"), False),
+    ("pause with a bad duration", doc("  - fault: {pause: soon}\n"), False),
     ("two faults", doc("  - fault: {rescind: , stop_draining: }\n"), False),
     ("unknown fault", doc("  - fault: {explode: 1}\n"), False),
     ("user_data with wildcard", "scenario: t\nchannels: [{interface_type: 5f0c6a6e-8b1d-4c5e-9a53-7f3f2a9c0e11,"
