@@ -248,6 +248,7 @@ uint64_t Endpoint::send_with_ranges(const void* data, uint32_t size, const std::
 
 void Endpoint::send_raw(const ring::OutgoingPacket& p) {
   if (!connected()) return;
+  if (observer_) observer_->raw_written(*this, p);
   write_or_queue(p.type, p.flags, p.transaction_id, p.header_ext.data, p.header_ext.size, p.payload.data,
                  p.payload.size);
 }

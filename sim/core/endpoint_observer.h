@@ -9,6 +9,10 @@
 
 namespace vmbsim {
 
+namespace ring {
+struct OutgoingPacket;
+}
+
 class Endpoint;
 struct HostPacket;
 struct GuestCompletion;
@@ -26,6 +30,9 @@ class EndpointObserver {
   // The peer sent a packet to the driver (transaction id 0 when no completion is requested).
   virtual void sent(const Endpoint&, uint64_t /*transaction_id*/, const std::vector<uint8_t>& /*bytes*/,
                     bool /*completion_requested*/) {}
+  // The peer wrote an arbitrary packet (Endpoint::send_raw: any type, flags, transaction id and
+  // bytes, for hostile-peer tests); the views in `packet` live only during the call.
+  virtual void raw_written(const Endpoint&, const ring::OutgoingPacket& /*packet*/) {}
   virtual void draining_changed(const Endpoint&, bool /*draining*/) {}
   // The peer paused (true) or resumed (false) its processing (Endpoint::set_paused).
   virtual void paused_changed(const Endpoint&, bool /*paused*/) {}

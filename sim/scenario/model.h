@@ -93,6 +93,7 @@ enum class StepKind : uint8_t {
   ExpectNone,        // nothing arrives from the driver on the channel for a while
   Gpadl,             // server role: the guest creates a GPADL over a buffer of its own
   ExpectMemory,      // the bytes of a guest buffer (a GPADL's, or a sent packet's external data)
+  Raw,               // the peer writes one packet as it is given: any type, flags, transaction id and bytes
 };
 
 enum class FaultKind : uint8_t {
@@ -150,6 +151,13 @@ struct Step {
 
   // Open (server role)
   uint32_t ring_pages = 16;
+
+  // Raw: the packet descriptor's fields as written (`bytes` is the payload); `raw_header` is the
+  // descriptor's extension (a GPA-direct packet's ranges, say), as bytes.
+  uint16_t raw_type = 0;
+  uint16_t raw_flags = 0;
+  uint64_t raw_txid = 0;
+  std::vector<uint8_t> raw_header;
 };
 
 enum class Role : uint8_t { Client, Server };  // the driver's role on the channel

@@ -4,6 +4,7 @@
 
 #include "sim/core/endpoint.h"
 #include "sim/core/simulation.h"
+#include "sim/ring/ring_writer.h"
 
 namespace vmbsim::scenario {
 
@@ -19,6 +20,11 @@ std::string hex_bytes(const std::vector<uint8_t>& bytes) {
     s += b;
   }
   return s;
+}
+
+std::vector<uint8_t> copy(const ring::ConstBytes& b) {
+  const auto* data = static_cast<const uint8_t*>(b.data);
+  return data ? std::vector<uint8_t>(data, data + b.size) : std::vector<uint8_t>();
 }
 
 std::string quoted(const std::string& s) {
@@ -117,6 +123,17 @@ void Recorder::draining_changed(const Endpoint&, bool draining) {
 void Recorder::paused_changed(const Endpoint&, bool paused) {
   wait_for_now();
   step(paused ? "- fault: pause" : "- fault: resume");
+}
+
+void Recorder::raw_written(const Endpoint&, const ring::OutgoingPacket& p) {
+  wait_for_now();
+  char txid[24];
+  std::snprintf(txid, sizeof(txid), "%#llx", static_cast<unsigned long long>(p.transaction_id));
+  std::string s = "- raw: {type: " + std::to_string(static_cast<unsigned>(p.type)) +
+                  ", flags: " + std::to_string(p.flags) + ", txid: " + txid;
+  if (p.header_ext.size) s += ", header: \"" + hex_bytes(copy(p.header_ext)) + "\"";
+  if (p.payload.size) s += ", bytes: \"" + hex_bytes(copy(p.payload)) + "\"";
+  step(s + "}");
 }
 
 void Recorder::closed(const Endpoint&, bool rescinded) {

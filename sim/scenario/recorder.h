@@ -1,7 +1,7 @@
 // Records what a simulated host sees and does into a scenario that replays it: every packet
 // from the driver becomes an `expect` with its exact bytes, every host action a step (complete,
-// send, close, rescind, draining), virtual time that passed before an action a `wait`, and the
-// driver commands that made things happen `driver` steps. `vmbsim record` is built on it.
+// send, close, rescind, draining, pause, raw writes), virtual time that passed before an action
+// a `wait`, and the driver commands that made things happen `driver` steps. `vmbsim record` is built on it.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,7 @@ class Recorder : public EndpointObserver {
   void sent(const Endpoint&, uint64_t txid, const std::vector<uint8_t>& bytes, bool completion_requested) override;
   void draining_changed(const Endpoint&, bool draining) override;
   void paused_changed(const Endpoint&, bool paused) override;
+  void raw_written(const Endpoint&, const ring::OutgoingPacket& packet) override;
   void closed(const Endpoint&, bool rescinded) override;
 
   // The scenario file: `channel` describes the offer, `driver_args` the driver's arguments.

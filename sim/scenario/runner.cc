@@ -37,6 +37,7 @@ const char* step_name(StepKind k) {
     case StepKind::ExpectNone: return "expect_none";
     case StepKind::Gpadl: return "gpadl";
     case StepKind::ExpectMemory: return "expect_memory";
+    case StepKind::Raw: return "raw";
   }
   return "?";
 }
@@ -109,6 +110,9 @@ class Player {
   Outcome fault(const Step& s, PeerState& p);
   Outcome open(const Step& s, PeerState& p);
   Outcome gpadl(const Step& s, PeerState& p);
+  Outcome raw(const Step& s, PeerState& p);
+  // The bytes of a `send` or `raw` step, on a channel that is open; false (the step failed) else.
+  bool outgoing_bytes(const Step& s, const PeerState& p, std::vector<uint8_t>& bytes);
   // Looks again for an offer while the `open` step of `generation` waits: after 1 us, then
   // twice as long each time (a closing server is back in zero virtual time; a missing one should
   // not cost a million polls before `within` runs out).
@@ -411,6 +415,7 @@ Player::Outcome Player::run_step(const Step& s) {
     }
     case StepKind::Repeat: return Outcome::Done;
     case StepKind::Gpadl: return gpadl(s, *p);
+    case StepKind::Raw: return raw(s, *p);
     case StepKind::ExpectNone:
       // Nothing may arrive for duration_ns: an arrival wakes the step (and fails it), the timer
       // ends it.
@@ -594,17 +599,22 @@ Player::Outcome Player::complete(const Step& s, PeerState& p) {
   return Outcome::Done;
 }
 
-Player::Outcome Player::send(const Step& s, PeerState& p) {
-  std::vector<uint8_t> bytes;
+bool Player::outgoing_bytes(const Step& s, const PeerState& p, std::vector<uint8_t>& bytes) {
   std::string error;
   if (!render(s.bytes, vars_, bytes, error)) {
     fail(s, error);
-    return Outcome::Fail;
+    return false;
   }
   if (!p.endpoint->connected()) {
     fail(s, "channel " + s.channel + " is not open: nothing to send on");
-    return Outcome::Fail;
+    return false;
   }
+  return true;
+}
+
+Player::Outcome Player::send(const Step& s, PeerState& p) {
+  std::vector<uint8_t> bytes;
+  if (!outgoing_bytes(s, p, bytes)) return Outcome::Fail;
   uint64_t txid = 0;
   if (s.external_size) {
     buffers_.push_back(std::make_unique<GuestBuffer>(s.external_size, s.external_fill));
@@ -619,6 +629,24 @@ Player::Outcome Player::send(const Step& s, PeerState& p) {
   ++result_.packets;
   note(s, s.channel + ": " + std::to_string(bytes.size()) + " bytes" +
               (s.completion_requested ? ", txid " + hex64(txid) : std::string(", no completion requested")));
+  return Outcome::Done;
+}
+
+Player::Outcome Player::raw(const Step& s, PeerState& p) {
+  std::vector<uint8_t> bytes;
+  if (!outgoing_bytes(s, p, bytes)) return Outcome::Fail;
+  ring::OutgoingPacket packet;
+  packet.type = static_cast<ring::PacketType>(s.raw_type);
+  packet.flags = s.raw_flags;
+  packet.transaction_id = s.raw_txid;
+  packet.header_ext = {s.raw_header.data(), static_cast<uint32_t>(s.raw_header.size())};
+  packet.payload = {bytes.data(), static_cast<uint32_t>(bytes.size())};
+  // Nothing is tracked: whatever the driver makes of it, nothing is owed either way.
+  p.endpoint->send_raw(packet);
+  ++result_.packets;
+  note(s, s.channel + ": raw packet type " + std::to_string(s.raw_type) + " flags " + hex64(s.raw_flags) + " txid " +
+              hex64(s.raw_txid) + ", " + std::to_string(s.raw_header.size()) + " header and " +
+              std::to_string(bytes.size()) + " payload bytes");
   return Outcome::Done;
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 const char* const kStepKinds =
     "expect, complete, send, expect_completion, expect_none, wait, fault, repeat, driver, open, close, gpadl, "
-    "expect_memory";
+    "expect_memory, raw";
 
 }  // namespace
 
@@ -111,6 +111,8 @@ Step StepParser::parse_step(const YAML::Node& n, int depth) {
     parse_gpadl(body, s);
   } else if (kind == "expect_memory") {
     parse_expect_memory(body, s);
+  } else if (kind == "raw") {
+    parse_raw(body, s);
   } else if (kind == "open" || kind == "close") {
     s.kind = kind == "open" ? StepKind::Open : StepKind::Close;
     bool ok = body.IsNull() || (kind == "open" ? r_.check_map(body, "a step 'open'", {"channel", "ring_pages"})
@@ -282,6 +284,16 @@ BytePattern StepParser::pattern(const YAML::Node& n, const std::string& what) {
   return p;
 }
 
+std::vector<uint8_t> StepParser::literal(const YAML::Node& n, const std::string& what) {
+  BytePattern p = pattern(n, what);
+  for (uint8_t m : p.mask)
+    if (m == 0) {
+      r_.error(n, what + " cannot contain wildcards: it is written, not matched");
+      break;
+    }
+  return p.value;
+}
+
 bool StepParser::parse_external(const YAML::Node& n, Step& s) {
   if (!n["size"]) {
     r_.error(n, "external data needs a 'size'");
@@ -289,15 +301,7 @@ bool StepParser::parse_external(const YAML::Node& n, Step& s) {
   }
   s.external_size = static_cast<uint32_t>(r_.uint(n["size"], "size", 1u << 24));
   if (s.external_size == 0) r_.error(n["size"], "size must be at least 1");
-  if (n["fill"]) {
-    BytePattern p = pattern(n["fill"], "fill");
-    for (uint8_t m : p.mask)
-      if (m == 0) {
-        r_.error(n["fill"], "fill cannot contain wildcards: it is written, not matched");
-        break;
-      }
-    s.external_fill = p.value;
-  }
+  if (n["fill"]) s.external_fill = literal(n["fill"], "fill");
   return true;
 }
 
@@ -331,6 +335,18 @@ void StepParser::parse_expect_memory(const YAML::Node& body, Step& s) {
     r_.error(body["buffer"], "no earlier step 'gpadl' or 'send' with external data named a buffer '" + s.buffer + "'");
   if (body["offset"]) s.memory_offset = static_cast<uint32_t>(r_.uint(body["offset"], "offset", 1u << 24));
   s.memory = pattern(body["bytes"], "bytes");
+}
+
+void StepParser::parse_raw(const YAML::Node& body, Step& s) {
+  s.kind = StepKind::Raw;
+  if (!r_.check_map(body, "a step 'raw'", {"channel", "type", "flags", "txid", "header", "bytes"})) return;
+  channel(body, s);
+  if (!body["type"]) r_.error(body, "a step 'raw' needs 'type': the packet type (6 in-band, 11 completion, ...)");
+  else s.raw_type = static_cast<uint16_t>(r_.uint(body["type"], "type", 0xffff));
+  if (body["flags"]) s.raw_flags = static_cast<uint16_t>(r_.uint(body["flags"], "flags", 0xffff));
+  if (body["txid"]) s.raw_txid = r_.uint(body["txid"], "txid", ~0ull);
+  if (body["header"]) s.raw_header = literal(body["header"], "header");
+  if (body["bytes"]) s.bytes = parse_bytes(body["bytes"], "bytes");
 }
 
 void StepParser::parse_send(const YAML::Node& body, Step& s) {

@@ -29,9 +29,12 @@ class StepParser {
   void parse_fault(const YAML::Node& body, Step& s);
   void parse_gpadl(const YAML::Node& body, Step& s);
   void parse_expect_memory(const YAML::Node& body, Step& s);
+  void parse_raw(const YAML::Node& body, Step& s);
   // The `size` and `fill` keys of a guest buffer (send's `external`, or a gpadl step).
   bool parse_external(const YAML::Node& n, Step& s);
   BytePattern pattern(const YAML::Node& n, const std::string& what);
+  // Hex bytes that are written, not matched: no `??`.
+  std::vector<uint8_t> literal(const YAML::Node& n, const std::string& what);
   void parse_match(const YAML::Node& body, PacketMatch& m, const std::string& what);
   void parse_fields(const YAML::Node& list, std::vector<FieldCheck>& out);
   BytesTemplate parse_bytes(const YAML::Node& n, const std::string& what);

@@ -155,6 +155,30 @@ TEST_F(ScenarioRunTest, APausedHostHoldsBothDirectionsUntilItResumes) {
   EXPECT_TRUE(resumed.passed) << failures(resumed);
 }
 
+TEST_F(ScenarioRunTest, RawWritesReachTheDriverAsGiven) {
+  // A completion for a transaction the driver never sent and a packet of an unknown type: the
+  // simulated channel drops both (SIM-PEER diagnostics, not driver faults) and carries on.
+  RunResult r = play(
+      "  - raw: {type: 11, txid: 0x1234, bytes: \"04000000 00000000\"}\n"
+      "  - raw: {type: 0x55, flags: 1, txid: 7, bytes: \"aa\"}\n"
+      "  - wait: 1ms\n"
+      "  - driver: send 1 4\n"
+      "  - expect: {as: e}\n"
+      "  - complete: {packet: e}\n");
+  ASSERT_TRUE(r.passed) << failures(r);
+  EXPECT_NE(r.verifier_report.find("SIM-PEER"), std::string::npos) << r.verifier_report;
+  ASSERT_GE(r.log.size(), 4u);
+  EXPECT_EQ(r.log[3], "step 3 (raw): echo: raw packet type 11 flags 0x0 txid 0x1234, 0 header and 8 payload bytes");
+  // An in-band packet written raw is an ordinary packet to the driver: it acknowledges it.
+  RunResult inband = play(
+      "  - raw: {type: 6, flags: 1, txid: 0x99, bytes: \"05000000 00000000 01000000 02000000\"}\n"
+      "  - expect_none: 1ms\n");
+  EXPECT_TRUE(inband.passed) << failures(inband);
+  RunResult closed = play("  - close:\n  - wait: 1ms\n  - raw: {type: 6}\n");
+  ASSERT_FALSE(closed.passed);
+  EXPECT_NE(closed.failures[0].message.find("channel echo is not open"), std::string::npos) << failures(closed);
+}
+
 TEST_F(ScenarioRunTest, ExpectNoneFailsOnAnyArrival) {
   RunResult quiet = play("  - expect_none: 5ms\n  - driver: send 1 4\n  - expect: {as: e}\n  - complete: {packet: e}\n");
   EXPECT_TRUE(quiet.passed) << failures(quiet);

@@ -96,6 +96,12 @@ CASES = [
                       "  - send: {bytes: \"02\", external: {size: 0x200}, completion_requested: true, as: io}\n"
                       "  - expect_completion: {packet: io, external: \"00 ?? 00\"}\n"
                       "  - expect_memory: {buffer: io, bytes: \"00\"}\n", True),
+    ("raw writes", doc("  - raw: {type: 11, txid: 0x1234}\n"
+                       "  - raw: {channel: a, type: \"0x55\", flags: 1, txid: 18446744073709551615,\n"
+                       "          header: \"0000 0000 0000 0000\", bytes: \"01 02 03\"}\n"), True),
+    ("raw without a type", doc("  - raw: {txid: 1}\n"), False),
+    ("raw type out of range", doc("  - raw: {type: 65536}\n"), False),
+    ("raw header with a wildcard", doc("  - raw: {type: 6, header: \"??\"}\n"), False),
     ("gpadl without a name", "scenario: s\nchannels: [{role: server}]\nsteps:\n  - gpadl: {size: 16}\n", False),
     ("gpadl of size 0", "scenario: s\nchannels: [{role: server}]\nsteps:\n  - gpadl: {size: 0, as: b}\n", False),
     ("fill with a wildcard", "scenario: s\nchannels: [{role: server}]\nsteps:\n  - gpadl: {size: 8, fill: \"??\", as: b}\n",
