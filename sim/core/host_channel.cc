@@ -29,6 +29,7 @@ Status HostChannel::guest_open(Channel& guest, ring::RingMemory guest_to_host, r
   g2h_ = guest_to_host;
   h2g_ = host_to_guest;
   connect(guest, g2h_, h2g_);
+  ++opens_;
   return status::kSuccess;
 }
 

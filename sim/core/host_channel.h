@@ -38,6 +38,8 @@ class HostChannel : public Endpoint {
   void fail_next_open(Status status) { fail_open_status_ = status; }
 
   bool is_open() const { return connected(); }
+  // How many times the guest has opened the channel: a reopen after a close counts again.
+  uint64_t opens() const { return opens_; }
   bool is_offered() const { return !rescinded_; }
   Channel* guest() const { return channel(); }
   const Device& device() const { return device_; }
@@ -70,6 +72,7 @@ class HostChannel : public Endpoint {
   Device& device_;
   bool rescinded_ = false;
   Status fail_open_status_ = status::kSuccess;
+  uint64_t opens_ = 0;
   ring::RingMemory g2h_{}, h2g_{};
   struct HostGpadl {
     HostPacket view;  // the ranges, reusing the external-data window helpers

@@ -94,6 +94,7 @@ enum class StepKind : uint8_t {
   Gpadl,             // server role: the guest creates a GPADL over a buffer of its own
   ExpectMemory,      // the bytes of a guest buffer (a GPADL's, or a sent packet's external data)
   Raw,               // the peer writes one packet as it is given: any type, flags, transaction id and bytes
+  Reopened,          // client role: the driver opens the channel again after the host's close
 };
 
 enum class FaultKind : uint8_t {

@@ -38,6 +38,7 @@ const char* step_name(StepKind k) {
     case StepKind::Gpadl: return "gpadl";
     case StepKind::ExpectMemory: return "expect_memory";
     case StepKind::Raw: return "raw";
+    case StepKind::Reopened: return "reopened";
   }
   return "?";
 }
@@ -75,6 +76,12 @@ struct PeerState {
   std::set<uint64_t> unanswered;             // driver packets with completion requested, not completed
   std::set<uint64_t> outstanding;            // peer packets with completion requested, not completed
   bool gone = false;                         // closed or rescinded by the scenario
+  // Client role: the host's count of opens when the scenario closed the channel. Until the
+  // driver opens it again, what arrives belongs to the closed connection and is moot.
+  uint64_t opens_at_close = 0;
+  bool closed_connection() const {
+    return gone && spec->role == Role::Client && device->host().opens() == opens_at_close;
+  }
 };
 
 class Player {
@@ -111,16 +118,18 @@ class Player {
   Outcome open(const Step& s, PeerState& p);
   Outcome gpadl(const Step& s, PeerState& p);
   Outcome raw(const Step& s, PeerState& p);
+  Outcome reopened(const Step& s, PeerState& p);
   // The bytes of a `send` or `raw` step, on a channel that is open; false (the step failed) else.
   bool outgoing_bytes(const Step& s, const PeerState& p, std::vector<uint8_t>& bytes);
-  // Looks again for an offer while the `open` step of `generation` waits: after 1 us, then
-  // twice as long each time (a closing server is back in zero virtual time; a missing one should
-  // not cost a million polls before `within` runs out).
-  void poll_offer(uint64_t generation, int64_t delay_ns = 1000) {
+  // Looks again while the `open` or `reopened` step of `generation` waits for something no
+  // packet announces (an offer, a connection): after 1 us, then twice as long each time (a
+  // closing server is back in zero virtual time; a missing one should not cost a million polls
+  // before `within` runs out).
+  void poll(uint64_t generation, int64_t delay_ns = 1000) {
     sim_.scheduler().post_after(delay_ns, [this, generation, delay_ns] {
       if (generation != wait_generation_ || done_) return;
       advance();
-      if (generation == wait_generation_ && !done_) poll_offer(generation, delay_ns * 2);
+      if (generation == wait_generation_ && !done_) poll(generation, delay_ns * 2);
     });
   }
   bool check_memory(const Step& s, const std::string& buffer, uint32_t offset, const BytePattern& pattern);
@@ -175,6 +184,7 @@ void Player::set_up() {
     auto on_packet = [this, id](const HostPacket& hp) {
       PeerState& peer = peers_[id];
       ++result_.packets;
+      if (peer.closed_connection()) return;
       if (hp.completion_requested()) peer.unanswered.insert(hp.transaction_id);
       peer.received.push_back(hp);
       if (waiting_) post_advance();
@@ -182,6 +192,7 @@ void Player::set_up() {
     auto on_completion = [this, id](const GuestCompletion& gc) {
       PeerState& peer = peers_[id];
       ++result_.packets;
+      if (peer.closed_connection()) return;
       peer.outstanding.erase(gc.transaction_id);
       peer.completions.push_back(gc);
       if (waiting_) post_advance();
@@ -376,10 +387,17 @@ Player::Outcome Player::run_step(const Step& s) {
     case StepKind::Fault: return fault(s, *p);
     case StepKind::Open: return open(s, *p);
     case StepKind::Close:
-      if (p->spec->role == Role::Client)
+      if (p->spec->role == Role::Client) {
         p->device->host().close();
-      else
+        // Everything of this connection is moot from here: the close cancels it.
+        p->opens_at_close = p->device->host().opens();
+        p->received.clear();
+        p->completions.clear();
+        p->unanswered.clear();
+        p->outstanding.clear();
+      } else {
         p->guest->close();
+      }
       p->gone = true;
       note(s, "channel " + s.channel + " closed by the " + (p->spec->role == Role::Client ? "host" : "guest"));
       return Outcome::Done;
@@ -416,6 +434,7 @@ Player::Outcome Player::run_step(const Step& s) {
     case StepKind::Repeat: return Outcome::Done;
     case StepKind::Gpadl: return gpadl(s, *p);
     case StepKind::Raw: return raw(s, *p);
+    case StepKind::Reopened: return reopened(s, *p);
     case StepKind::ExpectNone:
       // Nothing may arrive for duration_ns: an arrival wakes the step (and fails it), the timer
       // ends it.
@@ -650,6 +669,20 @@ Player::Outcome Player::raw(const Step& s, PeerState& p) {
   return Outcome::Done;
 }
 
+Player::Outcome Player::reopened(const Step& s, PeerState& p) {
+  HostChannel& host = p.device->host();
+  if (!p.gone || host.opens() == p.opens_at_close || !host.is_open()) {
+    // The driver reopens on its own time (after EvtChannelClosed, Disable and Enable again).
+    bool first = waiting_ != &s;
+    Outcome o = wait_for(s, "the driver to open channel " + s.channel + " again");
+    if (first) poll(wait_generation_);
+    return o;
+  }
+  p.gone = false;
+  note(s, s.channel + ": the driver opened the channel again (open " + std::to_string(host.opens()) + ")");
+  return Outcome::Done;
+}
+
 Player::Outcome Player::expect_completion(const Step& s, PeerState& p) {
   uint64_t txid = 0;
   if (!s.packet.empty()) {
@@ -729,7 +762,7 @@ Player::Outcome Player::open(const Step& s, PeerState& p) {
     // look again a microsecond later, until `within` runs out.
     bool first = waiting_ != &s;
     Outcome o = wait_for(s, "the driver to offer a channel for the guest on channel " + s.channel);
-    if (first) poll_offer(wait_generation_);
+    if (first) poll(wait_generation_);
     return o;
   }
   Status st = p.guest->open(*offer, s.ring_pages);

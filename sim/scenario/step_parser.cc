@@ -10,7 +10,7 @@ namespace {
 
 const char* const kStepKinds =
     "expect, complete, send, expect_completion, expect_none, wait, fault, repeat, driver, open, close, gpadl, "
-    "expect_memory, raw";
+    "expect_memory, raw, reopened";
 
 }  // namespace
 
@@ -113,6 +113,16 @@ Step StepParser::parse_step(const YAML::Node& n, int depth) {
     parse_expect_memory(body, s);
   } else if (kind == "raw") {
     parse_raw(body, s);
+  } else if (kind == "reopened") {
+    // `reopened:` or `reopened: {channel: ID, within: 10ms}`
+    s.kind = StepKind::Reopened;
+    if (!body.IsNull() && !r_.check_map(body, "a step 'reopened'", {"channel", "within"})) return s;
+    const ChannelSpec* c = channel(body, s);
+    if (body.IsMap() && body["within"]) s.within_ns = r_.duration(body["within"], "within");
+    if (c && c->role != Role::Client)
+      r_.error(s.pos, "a step 'reopened' needs a channel where the driver is the client (a guest reopens with 'open')");
+    else if (c && !closed_.count(s.channel))
+      r_.error(s.pos, "no earlier step 'close' closed channel '" + s.channel + "': there is nothing to reopen");
   } else if (kind == "open" || kind == "close") {
     s.kind = kind == "open" ? StepKind::Open : StepKind::Close;
     bool ok = body.IsNull() || (kind == "open" ? r_.check_map(body, "a step 'open'", {"channel", "ring_pages"})
@@ -126,6 +136,7 @@ Step StepParser::parse_step(const YAML::Node& n, int depth) {
     }
     if (c && s.kind == StepKind::Open && c->role != Role::Server)
       r_.error(s.pos, "a step 'open' needs a channel where the driver is the server (the scenario plays the guest)");
+    if (c && s.kind == StepKind::Close && c->role == Role::Client) closed_.insert(s.channel);
   } else {
     r_.error(n.begin()->first, "unknown step '" + kind + "' (expected one of: " + kStepKinds + ")");
   }

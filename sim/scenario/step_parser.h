@@ -47,6 +47,7 @@ class StepParser {
   std::set<std::string> received_;  // names of packets from the driver (expect ... as)
   std::set<std::string> sent_;      // names of packets to the driver (send ... as)
   std::set<std::string> buffers_;   // guest buffers: GPADLs and sent packets' external data
+  std::set<std::string> closed_;    // client channels an earlier step closed (for `reopened`)
   size_t unrolled_ = 0;
   size_t multiplier_ = 1;  // product of the enclosing repeat counts
 };

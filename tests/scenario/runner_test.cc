@@ -6,6 +6,7 @@
 #include "plugin/plugin_driver.h"
 #include "sim/scenario/loader.h"
 #include "sim/scenario/runner.h"
+#include "tests/scenario/failures.h"
 
 namespace vmbsim::scenario {
 namespace {
@@ -27,11 +28,6 @@ class ScenarioRunTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors[0].str());
     if (!r.ok()) return {};
     return run(*r.scenario, driver);
-  }
-  static std::string failures(const RunResult& r) {
-    std::string s;
-    for (const auto& f : r.failures) s += f.str() + "\n";
-    return s + r.verifier_report;
   }
   plugin::PluginDriver driver{"echo", plugin::EntryPoints{EchoPluginEntry, EchoPluginCommand, EchoPluginUnload}};
 };

@@ -99,6 +99,10 @@ CASES = [
     ("raw writes", doc("  - raw: {type: 11, txid: 0x1234}\n"
                        "  - raw: {channel: a, type: \"0x55\", flags: 1, txid: 18446744073709551615,\n"
                        "          header: \"0000 0000 0000 0000\", bytes: \"01 02 03\"}\n"), True),
+    ("reopen a client channel", doc("  - close:\n  - reopened:\n  - close: {channel: a}\n"
+                                    "  - reopened: {channel: a, within: 5ms}\n"), True),
+    ("reopened with an unknown key", doc("  - close:\n  - reopened: {after: 5ms}\n"), False),
+    ("reopened with a bad duration", doc("  - close:\n  - reopened: {within: soon}\n"), False),
     ("raw without a type", doc("  - raw: {txid: 1}\n"), False),
     ("raw type out of range", doc("  - raw: {type: 65536}\n"), False),
     ("raw header with a wildcard", doc("  - raw: {type: 6, header: \"??\"}\n"), False),
