@@ -47,7 +47,8 @@ void evt_batch(VMBCHANNEL c, UINT32 n) { from(c)->events.push_back("Batch(" + st
 void TestChannel::completion_routine(VMBPACKET packet, NTSTATUS status, PVOID buffer, UINT32 length) {
   TestChannel* t = from(VmbPacketGetChannel(packet));
   const uint8_t* b = static_cast<const uint8_t*>(buffer);
-  t->completions.push_back(CompletionRecord{packet, status, std::vector<uint8_t>(b, b + (b ? length : 0))});
+  t->completions.push_back(CompletionRecord{packet, status, std::vector<uint8_t>(b, b + (b ? length : 0)),
+                                            t->kmcl->VmbPacketGetPointer(packet)});
   if (t->on_completion)
     t->on_completion(packet, status, b, length);
   else

@@ -57,12 +57,30 @@ static VOID EchoEvtChannelSuspend(_In_ VMBCHANNEL Channel)
     PECHO_DEVICE_CONTEXT context = EchoContextFromChannel(Channel, &kmcl);
     /* Every incoming packet is completed inline, so nothing is held here. */
     context->Stats.Suspended++;
+    context->Suspended = TRUE;
 }
 
 static VOID EchoEvtChannelStarted(_In_ VMBCHANNEL Channel)
 {
+    PKMCL_CLIENT_INTERFACE_V1 kmcl;
+    PECHO_DEVICE_CONTEXT context = EchoContextFromChannel(Channel, &kmcl);
     /* Nothing may block here: the incoming queue is not running yet. */
-    UNREFERENCED_PARAMETER(Channel);
+    context->Suspended = FALSE;
+}
+
+/* The bookkeeping slot of a request, by its sequence; NULL if untracked. */
+static ECHO_IN_FLIGHT* EchoFindInFlight(_In_ PECHO_DEVICE_CONTEXT Context, _In_ ULONG Sequence)
+{
+    ULONG i;
+    if (Sequence == 0) {
+        return NULL;
+    }
+    for (i = 0; i < ECHO_MAX_TRACKED; i++) {
+        if (Context->InFlight[i].Sequence == Sequence) {
+            return &Context->InFlight[i];
+        }
+    }
+    return NULL;
 }
 
 static VOID EchoEvtChannelPostStarted(_In_ VMBCHANNEL Channel)
@@ -111,6 +129,8 @@ static VOID EchoRequestCompletion(_In_ VMBPACKET Packet, _In_ NTSTATUS Status,
     PECHO_DEVICE_CONTEXT context = EchoContextFromChannel(channel, &kmcl);
     ULONG sequence = (ULONG)(ULONG_PTR)kmcl->VmbPacketGetPointer(Packet);
     const ECHO_DATA_MESSAGE* response = (const ECHO_DATA_MESSAGE*)Buffer;
+    ECHO_IN_FLIGHT* slot = EchoFindInFlight(context, sequence);
+    BOOLEAN bad = FALSE;
 
     if (!NT_SUCCESS(Status)) {
         context->Stats.Cancelled++;
@@ -119,6 +139,7 @@ static VOID EchoRequestCompletion(_In_ VMBPACKET Packet, _In_ NTSTATUS Status,
                response->Sequence != sequence ||
                response->Length > BufferLength - sizeof(ECHO_DATA_MESSAGE)) {
         context->Stats.ResponsesBad++;
+        bad = TRUE;
     } else {
         context->Stats.ResponsesOk++;
         if (sequence < context->Stats.LastCompletedSequence) {
@@ -129,10 +150,33 @@ static VOID EchoRequestCompletion(_In_ VMBPACKET Packet, _In_ NTSTATUS Status,
     if (!NT_SUCCESS(Status) && ECHO_BUG(context, ECHO_BUG_LEAK_ON_FAILURE)) {
         return;
     }
+    if (Status == STATUS_CANCELLED && context->Suspended && !context->Removing &&
+        ECHO_BUG(context, ECHO_BUG_LEAK_ON_RESCIND)) {
+        /* "The host is gone, nothing to do": but the packet is still ours. */
+        return;
+    }
+    if (ECHO_BUG(context, ECHO_BUG_TXID_CONFUSION) && NT_SUCCESS(Status) && Buffer != NULL &&
+        BufferLength >= sizeof(ECHO_DATA_MESSAGE) && response->Sequence != sequence) {
+        /* Trusts the host's sequence number to say which request this completes. */
+        ECHO_IN_FLIGHT* named = EchoFindInFlight(context, response->Sequence);
+        if (named != NULL) {
+            VMBPACKET other = named->Packet;
+            named->Sequence = 0;
+            kmcl->VmbPacketFree(other);
+            return;
+        }
+    }
+    if (slot != NULL) {
+        slot->Sequence = 0;
+    }
     /* We replaced the default completion routine, so the packet is ours to free. */
     kmcl->VmbPacketFree(Packet);
     if (ECHO_BUG(context, ECHO_BUG_DOUBLE_FREE)) {
         kmcl->VmbPacketFree(Packet);
+    }
+    if (bad && ECHO_BUG(context, ECHO_BUG_USE_AFTER_COMPLETION)) {
+        /* Logs which request went wrong, from the packet it has just freed. */
+        context->Stats.LastCompletedSequence = (ULONG)(ULONG_PTR)kmcl->VmbPacketGetPointer(Packet);
     }
 }
 
@@ -277,10 +321,25 @@ NTSTATUS EchoSendRequest(_In_ PECHO_DEVICE_CONTEXT Context, _In_reads_bytes_(Len
     }
     kmcl->VmbPacketSetPointer(packet, (PVOID)(ULONG_PTR)sequence);
     kmcl->VmbPacketSetCompletionRoutine(packet, EchoRequestCompletion);
+    {
+        /* Bookkeeping only: past ECHO_MAX_TRACKED requests in flight, the rest go untracked. */
+        ULONG i;
+        for (i = 0; i < ECHO_MAX_TRACKED; i++) {
+            if (Context->InFlight[i].Sequence == 0) {
+                Context->InFlight[i].Sequence = sequence;
+                Context->InFlight[i].Packet = packet;
+                break;
+            }
+        }
+    }
     /* The inline buffer is copied by the send, so the stack buffer may go away afterwards. */
     status = kmcl->VmbPacketSend(packet, &buffer, (UINT32)(sizeof(ECHO_DATA_MESSAGE) + Length), NULL,
                                  VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
     if (!NT_SUCCESS(status)) {
+        ECHO_IN_FLIGHT* slot = EchoFindInFlight(Context, sequence);
+        if (slot != NULL) {
+            slot->Sequence = 0;
+        }
         kmcl->VmbPacketFree(packet);
         return status;
     }
@@ -294,6 +353,7 @@ NTSTATUS EchoSendRequest(_In_ PECHO_DEVICE_CONTEXT Context, _In_reads_bytes_(Len
 VOID EchoDeviceRemove(_In_ PECHO_DEVICE_CONTEXT Context)
 {
     PKMCL_CLIENT_INTERFACE_V1 kmcl = &Context->Kmcl;
+    Context->Removing = TRUE;
     if (Context->Channel != NULL) {
         kmcl->VmbChannelDisable(Context->Channel);
         kmcl->VmbChannelCleanup(Context->Channel);

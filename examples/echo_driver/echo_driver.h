@@ -43,6 +43,16 @@ typedef struct _ECHO_STATS {
 #define ECHO_BUG_COMPLETE_TWICE 0x08u   /* notifications are completed twice (rule 54) */
 #define ECHO_BUG_FREE_AFTER_SEND 0x10u  /* a sent packet is freed before its completion (rule 41) */
 #define ECHO_BUG_TRUST_LENGTH 0x20u     /* notification fields read without checking the length */
+#define ECHO_BUG_USE_AFTER_COMPLETION 0x40u /* a bad response is logged from its packet after the free (rule 2) */
+#define ECHO_BUG_LEAK_ON_RESCIND 0x80u  /* requests cancelled by a host close/rescind are never freed (rule 43) */
+#define ECHO_BUG_TXID_CONFUSION 0x100u  /* a completion frees the request named by the response's sequence (rule 41) */
+
+/* Requests in flight, for bookkeeping (which packet carries which sequence). */
+#define ECHO_MAX_TRACKED 64u
+typedef struct _ECHO_IN_FLIGHT {
+    ULONG Sequence;   /* 0: a free slot */
+    VMBPACKET Packet;
+} ECHO_IN_FLIGHT;
 
 typedef struct _ECHO_DEVICE_CONTEXT {
     WDFDEVICE Device;
@@ -51,6 +61,9 @@ typedef struct _ECHO_DEVICE_CONTEXT {
     BOOLEAN ChannelOpen;
     ULONG NextSequence;
     ECHO_STATS Stats;
+    BOOLEAN Removing;                /* EchoDeviceRemove is tearing the channel down */
+    BOOLEAN Suspended;               /* between EvtChannelSuspend and the next EvtChannelStarted */
+    ECHO_IN_FLIGHT InFlight[ECHO_MAX_TRACKED];
     ULONG InjectedBugs;              /* ECHO_BUG_*; see above */
 } ECHO_DEVICE_CONTEXT, *PECHO_DEVICE_CONTEXT;
 

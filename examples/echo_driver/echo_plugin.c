@@ -20,6 +20,8 @@ static BOOLEAN EchoPluginParseBugs(const char* Arguments, ULONG* Bugs)
         {"double_free", ECHO_BUG_DOUBLE_FREE},       {"leak_on_failure", ECHO_BUG_LEAK_ON_FAILURE},
         {"keep_notify", ECHO_BUG_KEEP_NOTIFY},       {"complete_twice", ECHO_BUG_COMPLETE_TWICE},
         {"free_after_send", ECHO_BUG_FREE_AFTER_SEND}, {"trust_length", ECHO_BUG_TRUST_LENGTH},
+        {"use_after_completion", ECHO_BUG_USE_AFTER_COMPLETION}, {"leak_on_rescind", ECHO_BUG_LEAK_ON_RESCIND},
+        {"txid_confusion", ECHO_BUG_TXID_CONFUSION},
     };
     const char* p = Arguments;
     size_t i;

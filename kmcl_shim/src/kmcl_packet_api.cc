@@ -50,17 +50,18 @@ VOID VmbPacketSetCompletionRoutine(VMBPACKET PacketObject, PFN_VMB_PACKET_COMPLE
 }
 
 VOID FASTCALL VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer) {
-  if (auto* p = checked_packet(PacketObject, "VmbPacketSetPointer")) p->set_pointer(Pointer);
+  auto* p = checked_packet(PacketObject, "VmbPacketSetPointer");
+  if (p && p->channel().check_live(*p, "VmbPacketSetPointer")) p->set_pointer(Pointer);
 }
 
 PVOID FASTCALL VmbPacketGetPointer(VMBPACKET PacketObject) {
   auto* p = checked_packet(PacketObject, "VmbPacketGetPointer");
-  return p ? p->pointer() : nullptr;
+  return p && p->channel().check_live(*p, "VmbPacketGetPointer") ? p->pointer() : nullptr;
 }
 
 VMBCHANNEL FASTCALL VmbPacketGetChannel(VMBPACKET PacketObject) {
   auto* p = checked_packet(PacketObject, "VmbPacketGetChannel");
-  return p ? vmbsim::shim::handle(p->channel()) : nullptr;
+  return p && p->channel().check_live(*p, "VmbPacketGetChannel") ? vmbsim::shim::handle(p->channel()) : nullptr;
 }
 
 NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer, UINT32 BufferLength, PMDL ExternalDataMdl,

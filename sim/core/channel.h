@@ -214,6 +214,8 @@ class Channel {
 
   // Reports a rule violation against this channel.
   void violation(int rule, const char* call, const std::string& object, const std::string& msg);
+  // Rule 2 for a packet accessor (context pointer, channel) called on a freed packet.
+  bool check_live(Packet& p, const char* call);
 
  private:
   struct OutItem {

@@ -40,8 +40,12 @@ void Channel::release_incoming(IncomingPacket& p) {
   if (p.mapping_ && p.free_mapping_) p.free_mapping_(p.mapping_);
   p.mapping_ = nullptr;
   p.ranges_.clear();
-  // The ProcessPacket buffer is invalid from now on (Q14): poison it.
-  if (p.length_) std::memset(p.buffer_.data(), kPoison, p.length_);
+  // The ProcessPacket buffer is invalid from now on (Q14): poison it, or with exact buffers
+  // free it, so that AddressSanitizer reports a read after completion.
+  if (sim_.options().exact_buffers)
+    std::vector<uint8_t>().swap(p.buffer_);
+  else if (p.length_)
+    std::memset(p.buffer_.data(), kPoison, p.length_);
   p.state_ = IncomingPacket::State::Free;
   free_incoming_.push(p.index_);
 }
@@ -119,8 +123,14 @@ void Channel::drain_ring() {
     p->completion_requested_ = (d.flags & ring::kFlagCompletionRequested) != 0;
     p->flags_ = p->ranges_.empty() ? 0 : 0x1u;  // VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA
     uint32_t n = scratch_.payload_size();
-    if (p->buffer_.size() < n) p->buffer_.resize(n);
-    if (n) std::memcpy(p->buffer_.data(), scratch_.payload(), n);
+    if (sim_.options().exact_buffers) {
+      // One heap block of exactly n bytes: a driver reading past BufferLength hits a redzone.
+      std::vector<uint8_t> exact(scratch_.payload(), scratch_.payload() + n);
+      p->buffer_.swap(exact);
+    } else {
+      if (p->buffer_.size() < n) p->buffer_.resize(n);
+      if (n) std::memcpy(p->buffer_.data(), scratch_.payload(), n);
+    }
     p->length_ = n;
     if (sim_.tracing())
       sim_.emit(TraceKind::ObjectBegin, id_, p->id_, "incoming", p->describe(),

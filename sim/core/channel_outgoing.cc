@@ -2,6 +2,7 @@
 // full, transactions and their completion routines, synchronous requests (kmcl-api.md §1.5).
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "sim/core/channel.h"
 #include "sim/core/device.h"
@@ -140,6 +141,14 @@ void Channel::free_packet(Packet& p) {
     return;
   }
   release_packet(p);
+}
+
+bool Channel::check_live(Packet& p, const char* call) {
+  if (p.state_ != Packet::State::Free) return true;
+  // The object sits in quarantine, so the handle still resolves: a driver reading its context
+  // back after the free (e.g. to log which request failed) is caught here.
+  violation(2, call, p.describe(), "packet handle is freed");
+  return false;
 }
 
 void Channel::set_completion_routine(Packet& p, OpaqueFn routine) {
@@ -549,6 +558,14 @@ void Channel::run_completion_routine(Packet& p, Status st, const void* bytes, ui
     // The default completion routine frees the packet (kmcl-api.md §3.7.1).
     release_packet(p);
     return;
+  }
+  std::unique_ptr<uint8_t[]> exact;
+  if (sim_.options().exact_buffers && len) {
+    // A block of exactly len bytes, freed when the routine returns: over-reads and reads after
+    // the routine show up under AddressSanitizer instead of landing in ring memory.
+    exact.reset(new uint8_t[len]);
+    std::memcpy(exact.get(), bytes, len);
+    bytes = exact.get();
   }
   invoke_frame_begin(CallbackKind::PacketCompletion, Irql::Dispatch, nullptr);
   client_->packet_completion(p.routine_, p, st, len ? bytes : nullptr, len);

@@ -253,6 +253,15 @@ void Endpoint::send_raw(const ring::OutgoingPacket& p) {
                  p.payload.size);
 }
 
+bool Endpoint::write_malformed(const void* bytes, uint32_t size) {
+  // Behind queued writes it would overtake them; a hostile peer just skips the write.
+  if (!writer_ || !write_queue_.empty()) return false;
+  ring::WriteResult r = writer_->write_raw(ring::ConstBytes{bytes, size});
+  if (r.status != ring::WriteStatus::Written) return false;
+  if (r.signal) signal_channel();
+  return true;
+}
+
 void Endpoint::write_or_queue(ring::PacketType type, uint16_t flags, uint64_t txid, const void* hdr,
                               uint32_t hdr_len, const void* data, uint32_t len) {
   if (sim_.log_packets())

@@ -84,6 +84,11 @@ class Endpoint : public Peer {
   // Writes an arbitrary packet (any type/flags/header) for hostile-peer tests.
   void send_raw(const ring::OutgoingPacket& packet);
 
+  // Writes `bytes` verbatim as one ring packet, descriptor included (malformed descriptors for
+  // fuzzing, vmbus-wire.md §6). False if it was not written (ring full, corrupt, or not
+  // connected): a hostile peer does not queue.
+  bool write_malformed(const void* bytes, uint32_t size);
+
   // Stops (false) or resumes (true) reading what the driver writes.
   void set_draining(bool draining);
   bool draining() const { return draining_; }

@@ -39,6 +39,11 @@ struct SimulationOptions {
   // reuses a buffer in flight is caught. Sampled hashes a few words of every page (cheap, catches
   // a rewritten buffer); Full hashes every byte (two extra passes over the data); Off skips it.
   ExternalBufferCheck external_buffer_check = ExternalBufferCheck::Sampled;
+  // Fuzzing: every ProcessPacket buffer and completion buffer the driver gets is a heap block of
+  // exactly the packet's length, freed when the packet is completed (or the routine returns), so
+  // AddressSanitizer reports a driver that reads past BufferLength or after completion. Off by
+  // default: a reused buffer per packet slot is cheaper.
+  bool exact_buffers = false;
   // Log level ("off", "info", "debug", ...). Empty: taken from $VMBSIM_LOG, default "off".
   std::string log_level;
   // Name used in log lines.

@@ -142,6 +142,29 @@ WriteStatus RingWriter::write_batched(const OutgoingPacket& packet) {
   return WriteStatus::Written;
 }
 
+WriteResult RingWriter::write_raw(ConstBytes bytes) {
+  if (error_) return WriteResult{WriteStatus::Dead, false};
+  const uint32_t size = mem_.data_size;
+  const uint64_t len = (uint64_t{bytes.size} + 7) & ~uint64_t{7};
+  if (len == 0 || len + kTrailerSize > max_ring_packet_bytes()) return WriteResult{WriteStatus::TooLarge, false};
+  const uint32_t total = static_cast<uint32_t>(len) + kTrailerSize;
+  const uint32_t r = shared::load_acquire(shared::word(mem_.control, kReadIndexOffset));
+  if (!valid_index(r, size)) {
+    error_ = RingError{RingErrorKind::InvalidPeerIndex, kReadIndexOffset, r};
+    return WriteResult{WriteStatus::Dead, false};
+  }
+  if (bytes_to_write(write_index_, r, size) - kTrailerSize < total) return WriteResult{WriteStatus::Full, false};
+  const uint32_t start = write_index_;
+  copy_to_ring(mem_.data, size, start, bytes.data, bytes.size);
+  uint8_t tail[16] = {};
+  const uint32_t pad = static_cast<uint32_t>(len) - bytes.size;
+  const uint64_t trailer = uint64_t{start} << 32;
+  std::memcpy(tail + pad, &trailer, sizeof trailer);
+  copy_to_ring(mem_.data, size, advance(start, bytes.size, size), tail, pad + kTrailerSize);
+  write_index_ = advance(start, total, size);
+  return WriteResult{WriteStatus::Written, commit()};
+}
+
 bool RingWriter::commit() {
   if (error_ || write_index_ == published_index_) return false;
   const uint32_t old_index = published_index_;

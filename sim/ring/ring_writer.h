@@ -57,6 +57,11 @@ class RingWriter {
   WriteStatus write_batched(const OutgoingPacket& packet);
   bool commit();  // returns true if the reader must be signalled
 
+  // Hostile-peer testing: writes `bytes` verbatim as one packet (zero-padded to 8, trailer
+  // appended) and publishes it. Nothing about the descriptor inside is checked or fixed up, so a
+  // fuzzer can hand the reader bad offset8/len8/type values (vmbus-wire.md §6).
+  WriteResult write_raw(ConstBytes bytes);
+
   // Flow control (§3.2): record that `bytes` are needed in pending_send_sz, then re-check.
   // Returns true if the space is already available (the caller should retry the write now);
   // false means wait for the reader's signal.

@@ -105,7 +105,7 @@ class SaveRestoreTest : public KmclTest {
   std::vector<uint32_t> completed_tags(const TestChannel& ch, NTSTATUS status) {
     std::vector<uint32_t> v;
     for (const auto& c : ch.completions)
-      if (c.status == status) v.push_back(static_cast<Tag*>(kmcl.VmbPacketGetPointer(c.packet))->value);
+      if (c.status == status) v.push_back(static_cast<Tag*>(c.context)->value);
     return v;
   }
 
@@ -211,7 +211,7 @@ TEST_F(SaveRestoreTest, TransactionsInFlightSurviveATeardownAndCompleteExactlyOn
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<uint32_t>{1, 2, 3}));
   for (const auto& c : b.completions) {
-    uint32_t tag = static_cast<Tag*>(kmcl.VmbPacketGetPointer(c.packet))->value;
+    uint32_t tag = static_cast<Tag*>(c.context)->value;
     ASSERT_FALSE(c.bytes.empty());
     EXPECT_EQ(c.bytes[0], static_cast<uint8_t>(0x11 * tag));
   }

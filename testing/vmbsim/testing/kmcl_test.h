@@ -31,9 +31,10 @@
 namespace vmbsim::testing {
 
 struct CompletionRecord {
-  VMBPACKET packet;
+  VMBPACKET packet;  // usually freed by now: read it only through `context`
   NTSTATUS status;
   std::vector<uint8_t> bytes;
+  PVOID context = nullptr;  // VmbPacketGetPointer, taken while the routine ran
 };
 
 struct IncomingRecord {

@@ -1,0 +1,33 @@
+# vmbsim_add_fuzzer(NAME <name> SOURCES <file>... [LIBRARIES <lib>...] [DEFINITIONS <def>...]
+#                   [CORPUS <dir>])
+#
+# One fuzz target (a source file defining LLVMFuzzerTestOneInput, usually with
+# vmbsim::fuzz::fuzz_one). Built two ways:
+#  * with VMBSIM_BUILD_FUZZERS: <name>, a fuzzer linked with the engine — $LIB_FUZZING_ENGINE
+#    when set (OSS-Fuzz, ClusterFuzzLite, AFL++'s driver), else clang's -fsanitize=fuzzer;
+#  * otherwise, when testing is enabled: <name>_replay, the same function behind a plain main, and
+#    a ctest test fuzz.<name>.corpus that replays CORPUS (seeds and saved reproducers), so every
+#    build — any compiler, sanitized or not — runs them.
+function(vmbsim_add_fuzzer)
+  cmake_parse_arguments(F "" "NAME;CORPUS" "SOURCES;LIBRARIES;DEFINITIONS" ${ARGN})
+  if(NOT F_NAME OR NOT F_SOURCES)
+    message(FATAL_ERROR "vmbsim_add_fuzzer: NAME and SOURCES are required")
+  endif()
+  if(VMBSIM_BUILD_FUZZERS)
+    if(DEFINED ENV{LIB_FUZZING_ENGINE})
+      separate_arguments(engine UNIX_COMMAND "$ENV{LIB_FUZZING_ENGINE}")
+    else()
+      set(engine -fsanitize=fuzzer)
+    endif()
+    add_executable(${F_NAME} ${F_SOURCES})
+    target_link_libraries(${F_NAME} PRIVATE ${F_LIBRARIES} vmbsim::fuzz ${engine})
+    target_compile_definitions(${F_NAME} PRIVATE ${F_DEFINITIONS})
+  elseif(BUILD_TESTING OR VMBSIM_BUILD_TESTS)
+    add_executable(${F_NAME}_replay ${F_SOURCES})
+    target_link_libraries(${F_NAME}_replay PRIVATE ${F_LIBRARIES} vmbsim::fuzz vmbsim::fuzz_replay_main)
+    target_compile_definitions(${F_NAME}_replay PRIVATE ${F_DEFINITIONS})
+    if(F_CORPUS)
+      add_test(NAME fuzz.${F_NAME}.corpus COMMAND ${F_NAME}_replay ${F_CORPUS})
+    endif()
+  endif()
+endfunction()

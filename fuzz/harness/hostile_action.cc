@@ -1,0 +1,209 @@
+#include "fuzz/harness/hostile_action.h"
+
+#include <cstdio>
+
+#include "fuzz/harness/byte_source.h"
+#include "fuzz/harness/fuzz_target.h"
+
+namespace vmbsim::fuzz {
+
+namespace {
+
+// Delays that matter to drivers: none to speak of, a ring's worth of latency, past a typical
+// one-second request timeout, and long enough for everything to give up.
+constexpr VirtualTime kDelays[] = {1'000, 100'000, 10'000'000, 500'000'000, 1'100'000'000, 5'000'000'000};
+// Packet types worth trying (wire §2.2) before any u16.
+constexpr uint16_t kTypes[] = {6, 11, 9, 7, 0, 1, 8, 10, 12, 13};
+// Statuses a completion carries: mostly success, so that drivers get to parse the bytes.
+constexpr Status kStatuses[] = {0, 0, 0, 0, 0, static_cast<Status>(0xC0000001u), static_cast<Status>(0xC0000120u)};
+constexpr uint32_t kMaxRawLength = 4200;  // a little past the usual 4096-byte channel maximum
+
+Payload decode_payload(ByteSource& in, const Target& t, bool can_reflect) {
+  Payload p;
+  const uint8_t mode = in.u8();
+  switch (mode % 4) {
+    case 0:
+    case 1:
+      p.source = t.messages.empty() ? Payload::Source::Raw : Payload::Source::Template;
+      break;
+    case 2:
+      p.source = can_reflect ? Payload::Source::Reflect
+                             : (t.messages.empty() ? Payload::Source::Raw : Payload::Source::Template);
+      break;
+    default:
+      p.source = Payload::Source::Raw;
+  }
+  if (p.source == Payload::Source::Raw) {
+    p.raw = in.bytes(in.u16() % (kMaxRawLength + 1));
+    return p;
+  }
+  if (p.source == Payload::Source::Template) p.index = in.below(static_cast<uint32_t>(t.messages.size()));
+  const uint32_t edits = (mode >> 2) % 8;
+  for (uint32_t i = 0; i < edits; ++i) {
+    const uint16_t offset = in.u16();
+    p.edits.emplace_back(offset, in.u8());
+  }
+  if (mode & 0x20) p.resize = uint32_t{in.u16()} % (kMaxRawLength + 1) + 1;
+  return p;
+}
+
+VirtualTime decode_delay(ByteSource& in) { return kDelays[in.below(sizeof(kDelays) / sizeof(kDelays[0]))]; }
+
+}  // namespace
+
+std::vector<Action> decode_actions(const uint8_t* data, size_t size, const Target& t, size_t max_actions) {
+  ByteSource in(data, size);
+  std::vector<Action> out;
+  while (!in.exhausted() && out.size() < max_actions) {
+    Action a;
+    const uint8_t op = in.u8() % 32;
+    if (op <= 5 || op >= 28) {
+      a.kind = ActionKind::Complete;
+    } else if (op <= 8) {
+      a.kind = ActionKind::Send;
+    } else if (op <= 11) {
+      a.kind = t.commands.empty() ? ActionKind::Advance : ActionKind::DriverCommand;
+    } else {
+      static constexpr ActionKind kRest[] = {
+          ActionKind::CompleteLater, ActionKind::CompleteLater, ActionKind::CompleteRaw, ActionKind::CompleteRaw,
+          ActionKind::RawPacket,     ActionKind::RawPacket,     ActionKind::Malformed,   ActionKind::CorruptIndex,
+          ActionKind::Advance,       ActionKind::Advance,       ActionKind::Advance,     ActionKind::StopDraining,
+          ActionKind::ResumeDraining, ActionKind::FailAllocations, ActionKind::Close,    ActionKind::Rescind};
+      a.kind = kRest[op - 12];
+    }
+    switch (a.kind) {
+      case ActionKind::Complete:
+      case ActionKind::CompleteLater:
+        a.index = in.u8();
+        {
+          const uint32_t s = in.below(8);
+          a.status = s < 7 ? kStatuses[s] : static_cast<Status>(in.u32());
+        }
+        if (a.kind == ActionKind::CompleteLater) a.value = static_cast<uint64_t>(decode_delay(in));
+        a.payload = decode_payload(in, t, true);
+        break;
+      case ActionKind::Send:
+        a.flags = in.u8() & 1u;
+        a.payload = decode_payload(in, t, false);
+        break;
+      case ActionKind::DriverCommand:
+        a.index = in.below(static_cast<uint32_t>(t.commands.size()));
+        break;
+      case ActionKind::CompleteRaw:
+        a.index = in.below(4);  // 0: txid 0, 1: a completed one, 2: an outstanding one, 3: any
+        a.value = in.u64();
+        a.payload = decode_payload(in, t, false);
+        break;
+      case ActionKind::RawPacket: {
+        const uint32_t k = in.below(sizeof(kTypes) / sizeof(kTypes[0]) + 1);
+        a.type = k < sizeof(kTypes) / sizeof(kTypes[0]) ? kTypes[k] : in.u16();
+        a.flags = in.u8();
+        a.value = in.u64();
+        a.payload = decode_payload(in, t, false);
+        break;
+      }
+      case ActionKind::Malformed: {
+        // A descriptor with small offset8/len8 (the interesting range is around the real size),
+        // then a body of any length.
+        const uint32_t k = in.below(sizeof(kTypes) / sizeof(kTypes[0]));
+        const uint16_t offset8 = in.u8() % 16;
+        const uint16_t len8 = in.u8();
+        const uint16_t flags = in.u8();
+        const uint64_t txid = in.u64();
+        std::vector<uint8_t> d(16);
+        auto put16 = [&d](size_t at, uint16_t v) {
+          d[at] = static_cast<uint8_t>(v);
+          d[at + 1] = static_cast<uint8_t>(v >> 8);
+        };
+        put16(0, kTypes[k]);
+        put16(2, offset8);
+        put16(4, len8);
+        put16(6, flags);
+        for (int i = 0; i < 8; ++i) d[8 + i] = static_cast<uint8_t>(txid >> (8 * i));
+        std::vector<uint8_t> body = in.bytes(in.u8());
+        d.insert(d.end(), body.begin(), body.end());
+        a.payload.source = Payload::Source::Raw;
+        a.payload.raw = std::move(d);
+        break;
+      }
+      case ActionKind::CorruptIndex: {
+        a.index = in.below(2);  // 0: the write index of the ring the driver reads; 1: the read index of the one it writes
+        const uint32_t k = in.below(4);
+        a.value = k == 0 ? 0xFFFFFFF8u : k == 1 ? 0x3u : k == 2 ? 0u : in.u32();
+        break;
+      }
+      case ActionKind::Advance:
+        a.value = static_cast<uint64_t>(decode_delay(in));
+        break;
+      case ActionKind::FailAllocations:
+        a.value = in.below(4) + 1;
+        break;
+      case ActionKind::StopDraining:
+      case ActionKind::ResumeDraining:
+      case ActionKind::Close:
+      case ActionKind::Rescind:
+        break;
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+namespace {
+
+std::string describe_payload(const Payload& p) {
+  std::string s;
+  switch (p.source) {
+    case Payload::Source::Template: s = "message " + std::to_string(p.index); break;
+    case Payload::Source::Reflect: s = "its request"; break;
+    case Payload::Source::Raw: return std::to_string(p.raw.size()) + " raw bytes";
+  }
+  if (!p.edits.empty()) s += " +" + std::to_string(p.edits.size()) + " edits";
+  if (p.resize) s += " resized to " + std::to_string(p.resize - 1);
+  return s;
+}
+
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof(b), "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+}  // namespace
+
+std::string describe(const Action& a, const Target& t) {
+  switch (a.kind) {
+    case ActionKind::Send:
+      return std::string("send ") + describe_payload(a.payload) + ((a.flags & 1u) ? ", completion requested" : "");
+    case ActionKind::Complete:
+      return "complete transaction #" + std::to_string(a.index) + " " + status_name(a.status) + " with " +
+             describe_payload(a.payload);
+    case ActionKind::CompleteLater:
+      return "complete transaction #" + std::to_string(a.index) + " " + status_name(a.status) + " after " +
+             std::to_string(a.value) + " ns with " + describe_payload(a.payload);
+    case ActionKind::CompleteRaw: {
+      static const char* const kWhich[] = {"txid 0", "an already completed txid", "an outstanding txid", "txid "};
+      return std::string("completion packet for ") + kWhich[a.index] + (a.index == 3 ? hex(a.value) : "") +
+             " with " + describe_payload(a.payload);
+    }
+    case ActionKind::RawPacket:
+      return "packet type " + std::to_string(a.type) + " flags " + hex(a.flags) + " txid " + hex(a.value) + " with " +
+             describe_payload(a.payload);
+    case ActionKind::Malformed:
+      return "malformed descriptor, " + std::to_string(a.payload.raw.size()) + " bytes written verbatim";
+    case ActionKind::CorruptIndex:
+      return std::string(a.index == 0 ? "write index of the driver's incoming ring" : "read index of the driver's outgoing ring") +
+             " set to " + hex(a.value);
+    case ActionKind::Advance: return std::to_string(a.value) + " ns pass";
+    case ActionKind::StopDraining: return "stop reading the driver's ring";
+    case ActionKind::ResumeDraining: return "read the driver's ring again";
+    case ActionKind::DriverCommand:
+      return "driver command '" + (a.index < t.commands.size() ? t.commands[a.index] : std::string("?")) + "'";
+    case ActionKind::FailAllocations: return "the next " + std::to_string(a.value) + " VmbPacketAllocate calls fail";
+    case ActionKind::Close: return "close the channel";
+    case ActionKind::Rescind: return "rescind the offer";
+  }
+  return "?";
+}
+
+}  // namespace vmbsim::fuzz

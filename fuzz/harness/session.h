@@ -1,0 +1,88 @@
+// One fuzz input's run: a fresh simulation, the driver loaded through its plugin entry points, the
+// decoded peer actions carried out one scheduler event at a time (so they interleave with the
+// driver's own waits, as a real peer's would), then teardown and the oracles. Client drivers face
+// a hostile host (this file's ClientSession); server drivers a hostile guest (ServerSession).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fuzz/harness/fuzz_target.h"
+#include "fuzz/harness/hostile_action.h"
+#include "sim/core/endpoint.h"
+#include "sim/core/simulation.h"
+
+namespace vmbsim::fuzz {
+
+struct SessionOptions {
+  // FailFast: abort at the first Error-severity violation (fuzzing; the stack is the driver's).
+  // Collect: record everything and report at the end (tests, reproducers).
+  VerifierMode verifier_mode = VerifierMode::Collect;
+  // Watches the peer endpoint (a scenario Recorder turns a run into a scenario file).
+  EndpointObserver* observer = nullptr;
+  // Told about each driver command as it is issued (the Recorder's driver steps).
+  std::function<void(const std::string&)> on_command;
+  // Told about each action as it is carried out, before the driver reacts (fail-fast reports).
+  std::function<void(const std::string&)> on_action;
+  // Told about each verifier finding as it is reported (before a fail-fast abort).
+  std::function<void(const Finding&)> on_finding;
+};
+
+struct SessionResult {
+  std::vector<std::string> findings;  // empty: the driver survived this input
+  std::vector<int> rules;             // the verifier rules among the findings
+  std::vector<std::string> log;       // the actions carried out, in order
+  bool driver_loaded = false;
+  uint64_t events = 0;
+  VirtualTime virtual_ns = 0;
+};
+
+class Session {
+ public:
+  Session(const Target& target, const SessionOptions& options);
+  virtual ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  SessionResult run(const std::vector<Action>& actions);
+
+ protected:
+  // Sets up the peer side and the offer; returns the device the driver is given.
+  virtual Device& set_up() = 0;
+  // Carries out one action. Returns the virtual delay before the next one.
+  virtual VirtualTime perform(const Action& action) = 0;
+  // After the driver is unloaded, before shutdown: let go of the peer side.
+  virtual void tear_down() {}
+  virtual Endpoint* peer() = 0;
+
+  // The bytes a payload describes; `request` is what Reflect starts from.
+  std::vector<uint8_t> render(const Payload& p, const std::vector<uint8_t>* request) const;
+  void note(std::string line);
+  // A driver command, now if no driver callback is running, else once they have returned (a
+  // driver's own thread does not run inside its callbacks).
+  void command(uint32_t index);
+
+  const Target& target_;
+  const SessionOptions& options_;
+  Simulation sim_;
+  std::deque<HostPacket> driver_packets_;  // the driver's transactions waiting for a completion
+  std::vector<uint64_t> answered_;         // transaction ids already completed (stale ones to replay)
+  SessionResult result_;
+
+ private:
+  void next();
+  std::unique_ptr<plugin::PluginDriver> driver_;
+  const std::vector<Action>* actions_ = nullptr;
+  size_t cursor_ = 0;
+  bool actions_done_ = false;
+  int pending_command_ = -1;
+};
+
+// The hostile host in front of a client driver.
+std::unique_ptr<Session> make_client_session(const Target& target, const SessionOptions& options);
+
+}  // namespace vmbsim::fuzz
