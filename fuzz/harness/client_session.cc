@@ -19,7 +19,7 @@ class ClientSession : public Session {
   Device& set_up() override {
     Device& d = sim_.offer(target_.offer);
     host_ = &d.host();
-    if (options_.observer) host_->set_observer(options_.observer);
+    if (recorder_) host_->set_observer(recorder_);
     host_->on_packet([this](HostChannel&, const HostPacket& p) {
       if (p.completion_requested()) driver_packets_.push_back(p);
     });
@@ -36,7 +36,7 @@ class ClientSession : public Session {
     switch (a.kind) {
       case ActionKind::Complete:
       case ActionKind::CompleteLater: {
-        if (driver_packets_.empty()) break;
+        if (driver_packets_.empty()) return kNotYet;
         auto it = driver_packets_.begin() + static_cast<std::ptrdiff_t>(a.index % driver_packets_.size());
         HostPacket p = std::move(*it);
         driver_packets_.erase(it);
@@ -66,17 +66,19 @@ class ClientSession : public Session {
         h.write_malformed(a.payload.raw.data(), static_cast<uint32_t>(a.payload.raw.size()));
         break;
       case ActionKind::CorruptIndex:
-        if (h.is_open()) {
-          ring::RingMemory m = a.index == 0 ? h.host_to_guest_ring() : h.guest_to_host_ring();
-          uint32_t v = static_cast<uint32_t>(a.value);
-          std::memcpy(m.control + (a.index == 0 ? ring::kWriteIndexOffset : ring::kReadIndexOffset), &v, sizeof v);
-          if (h.guest()) h.guest()->host_signal();
-        }
+        if (h.corrupt_index(a.index == 1, static_cast<uint32_t>(a.value)) && recorder_)
+          recorder_->corrupt_index(a.index == 1, static_cast<uint32_t>(a.value));
         break;
       case ActionKind::Advance: return static_cast<VirtualTime>(a.value);
       case ActionKind::StopDraining: h.set_draining(false); break;
       case ActionKind::ResumeDraining: h.set_draining(true); break;
-      case ActionKind::FailAllocations: sim_.fail_packet_allocations(static_cast<uint32_t>(a.value)); break;
+      case ActionKind::FailAllocations:
+        if (recorder_) {
+          recorder_->fail_allocations_left(sim_.pending_allocation_failures());
+          recorder_->fail_allocations(static_cast<uint32_t>(a.value));
+        }
+        sim_.fail_packet_allocations(static_cast<uint32_t>(a.value));
+        break;
       case ActionKind::Close:
         if (h.is_open()) {
           h.close();

@@ -36,7 +36,7 @@ struct Target {
   VirtualTime settle_limit_ns = 60'000'000'000;
   // Scheduler events a run may take in all (a livelock that runs in zero virtual time).
   uint64_t max_events = 2'000'000;
-  size_t max_actions = 512;
+  size_t max_actions = 64;
 };
 
 }  // namespace vmbsim::fuzz

@@ -1,10 +1,12 @@
 // vmbsim::fuzz — coverage-guided fuzzing of VMBus driver logic in-process. A fuzz target is a
-// Target (the driver's plugin entry points and what its peer may do) and one call:
+// Target (the driver's plugin entry points and what its peer may do) and one macro:
 //
-//   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-//     static const vmbsim::fuzz::Target target = make_my_target();
-//     return vmbsim::fuzz::fuzz_one(target, data, size);
-//   }
+//   static vmbsim::fuzz::Target my_target() { ... }
+//   VMBSIM_FUZZ_TARGET(my_target)
+//
+// which defines LLVMFuzzerTestOneInput (calling fuzz_one) and the hook through which the target's
+// replay program (<name>_replay, cmake/VmbsimFuzz.cmake) prints inputs, turns them into scenario
+// files and makes seeds from scenarios.
 //
 // Each input runs against a fresh simulation (no state survives between inputs, so a crashing
 // input reproduces every time). The oracles: the lifecycle verifier (fail-fast), AddressSanitizer
@@ -32,3 +34,13 @@ SessionResult run_input(const Target& target, const uint8_t* data, size_t size, 
 int fuzz_one(const Target& target, const uint8_t* data, size_t size);
 
 }  // namespace vmbsim::fuzz
+
+// `make` is a function returning the Target; it is called once.
+#define VMBSIM_FUZZ_TARGET(make)                                                  \
+  const ::vmbsim::fuzz::Target& vmbsim_fuzz_target() {                            \
+    static const ::vmbsim::fuzz::Target target = make();                          \
+    return target;                                                                \
+  }                                                                               \
+  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {       \
+    return ::vmbsim::fuzz::fuzz_one(vmbsim_fuzz_target(), data, size);           \
+  }

@@ -1,5 +1,6 @@
 #include "fuzz/harness/hostile_action.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "fuzz/harness/byte_source.h"
@@ -147,6 +148,150 @@ std::vector<Action> decode_actions(const uint8_t* data, size_t size, const Targe
     out.push_back(std::move(a));
   }
   return out;
+}
+
+namespace {
+
+class ByteSink {
+ public:
+  void u8(uint32_t v) { out.push_back(static_cast<uint8_t>(v)); }
+  void u16(uint32_t v) { put(v, 2); }
+  void u32(uint32_t v) { put(v, 4); }
+  void u64(uint64_t v) { put(v, 8); }
+  // The inverse of ByteSource::below(n) for a value < n.
+  void below(uint32_t v, uint32_t n) {
+    if (n == 0) return;
+    if (n <= 256) u8(v); else u16(v);
+  }
+  void bytes(const std::vector<uint8_t>& b) { out.insert(out.end(), b.begin(), b.end()); }
+  std::vector<uint8_t> out;
+
+ private:
+  void put(uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  }
+};
+
+constexpr size_t kDelayCount = sizeof(kDelays) / sizeof(kDelays[0]);
+
+uint32_t delay_index(VirtualTime ns) {
+  for (uint32_t i = 0; i < kDelayCount; ++i)
+    if (kDelays[i] >= ns) return i;
+  return kDelayCount - 1;
+}
+
+void encode_payload(ByteSink& out, const Payload& p, const Target& t) {
+  if (p.source == Payload::Source::Raw || (p.source == Payload::Source::Template && t.messages.empty())) {
+    const std::vector<uint8_t>& raw = p.raw;
+    out.u8(3);
+    out.u16(static_cast<uint32_t>(std::min<size_t>(raw.size(), kMaxRawLength)));
+    out.bytes(std::vector<uint8_t>(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(std::min<size_t>(raw.size(), kMaxRawLength))));
+    return;
+  }
+  const uint32_t edits = static_cast<uint32_t>(std::min<size_t>(p.edits.size(), 7));
+  out.u8((p.source == Payload::Source::Reflect ? 2u : 0u) | (edits << 2) | (p.resize ? 0x20u : 0u));
+  if (p.source == Payload::Source::Template) out.below(p.index, static_cast<uint32_t>(t.messages.size()));
+  for (uint32_t i = 0; i < edits; ++i) {
+    out.u16(p.edits[i].first);
+    out.u8(p.edits[i].second);
+  }
+  if (p.resize) out.u16(p.resize - 1);
+}
+
+}  // namespace
+
+VirtualTime nearest_delay(VirtualTime ns) { return kDelays[delay_index(ns)]; }
+
+std::vector<uint8_t> encode_actions(const std::vector<Action>& actions, const Target& t) {
+  ByteSink out;
+  for (const Action& a : actions) {
+    switch (a.kind) {
+      case ActionKind::Complete:
+      case ActionKind::CompleteLater: {
+        out.u8(a.kind == ActionKind::Complete ? 0 : 12);
+        out.u8(a.index);
+        uint32_t k = 7;
+        for (uint32_t i = 0; i < 7; ++i)
+          if (kStatuses[i] == a.status) {
+            k = i;
+            break;
+          }
+        out.u8(k);
+        if (k == 7) out.u32(static_cast<uint32_t>(a.status));
+        if (a.kind == ActionKind::CompleteLater) out.u8(delay_index(static_cast<VirtualTime>(a.value)));
+        encode_payload(out, a.payload, t);
+        break;
+      }
+      case ActionKind::Send:
+        out.u8(6);
+        out.u8(a.flags & 1u);
+        encode_payload(out, a.payload, t);
+        break;
+      case ActionKind::DriverCommand:
+        if (t.commands.empty()) break;
+        out.u8(9);
+        out.below(a.index, static_cast<uint32_t>(t.commands.size()));
+        break;
+      case ActionKind::CompleteRaw:
+        out.u8(14);
+        out.u8(a.index);
+        out.u64(a.value);
+        encode_payload(out, a.payload, t);
+        break;
+      case ActionKind::RawPacket: {
+        out.u8(16);
+        constexpr uint32_t n = sizeof(kTypes) / sizeof(kTypes[0]);
+        uint32_t k = n;
+        for (uint32_t i = 0; i < n; ++i)
+          if (kTypes[i] == a.type) k = i;
+        out.u8(k);
+        if (k == n) out.u16(a.type);
+        out.u8(a.flags);
+        out.u64(a.value);
+        encode_payload(out, a.payload, t);
+        break;
+      }
+      case ActionKind::Malformed: {
+        // Only descriptors the decoder can make round-trip exactly; others are approximated.
+        const std::vector<uint8_t>& d = a.payload.raw;
+        auto get16 = [&d](size_t at) -> uint32_t { return at + 1 < d.size() ? d[at] | (d[at + 1] << 8) : 0; };
+        out.u8(18);
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < sizeof(kTypes) / sizeof(kTypes[0]); ++i)
+          if (kTypes[i] == get16(0)) k = i;
+        out.u8(k);
+        out.u8(get16(2));
+        out.u8(get16(4));
+        out.u8(get16(6));
+        uint64_t txid = 0;
+        for (size_t i = 0; i < 8 && 8 + i < d.size(); ++i) txid |= uint64_t{d[8 + i]} << (8 * i);
+        out.u64(txid);
+        const size_t body = d.size() > 16 ? std::min<size_t>(d.size() - 16, 255) : 0;
+        out.u8(static_cast<uint32_t>(body));
+        if (body) out.bytes(std::vector<uint8_t>(d.begin() + 16, d.begin() + 16 + static_cast<std::ptrdiff_t>(body)));
+        break;
+      }
+      case ActionKind::CorruptIndex:
+        out.u8(19);
+        out.u8(a.index);
+        out.u8(3);
+        out.u32(static_cast<uint32_t>(a.value));
+        break;
+      case ActionKind::Advance:
+        out.u8(20);
+        out.u8(delay_index(static_cast<VirtualTime>(a.value)));
+        break;
+      case ActionKind::StopDraining: out.u8(23); break;
+      case ActionKind::ResumeDraining: out.u8(24); break;
+      case ActionKind::FailAllocations:
+        out.u8(25);
+        out.u8(static_cast<uint32_t>((a.value + 3) % 4));
+        break;
+      case ActionKind::Close: out.u8(26); break;
+      case ActionKind::Rescind: out.u8(27); break;
+    }
+  }
+  return out.out;
 }
 
 namespace {

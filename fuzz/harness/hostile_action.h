@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/scheduler.h"
 #include "sim/core/status.h"
 
 namespace vmbsim::fuzz {
@@ -56,6 +57,13 @@ struct Action {
 
 // The actions encoded by `data`, at most `max_actions` of them. Total: any bytes decode.
 std::vector<Action> decode_actions(const uint8_t* data, size_t size, const Target& target, size_t max_actions);
+
+// The bytes that decode to `actions` (decode_actions(encode_actions(a)) == a for actions that
+// decode_actions can produce): seeds built from scenarios, and inputs written by tests.
+std::vector<uint8_t> encode_actions(const std::vector<Action>& actions, const Target& target);
+
+// The delay of the decoder's table closest to `ns` from above (the largest if none is).
+VirtualTime nearest_delay(VirtualTime ns);
 
 // One line per action, e.g. "complete #1 STATUS_SUCCESS reflect+3 edits".
 std::string describe(const Action& action, const Target& target);

@@ -32,7 +32,9 @@ Session::Session(const Target& target, const SessionOptions& options)
 
 Session::~Session() = default;
 
-void Session::note(std::string line) { result_.log.push_back(std::move(line)); }
+void Session::note(std::string line) {
+  if (options_.keep_log) result_.log.push_back(std::move(line));
+}
 
 std::vector<uint8_t> Session::render(const Payload& p, const std::vector<uint8_t>* request) const {
   std::vector<uint8_t> b;
@@ -54,9 +56,10 @@ std::vector<uint8_t> Session::render(const Payload& p, const std::vector<uint8_t
 void Session::command(uint32_t index) {
   if (index >= target_.commands.size()) return;
   const std::string& c = target_.commands[index];
-  if (options_.on_command) options_.on_command(c);
+  if (recorder_) recorder_->driver_command(c);
   Status s = driver_->command(c);
-  note("  -> " + std::string(status_name(s)));
+  if (recorder_) recorder_->driver_command_returned(s);
+  if (options_.keep_log) note("  -> " + std::string(status_name(s)));
 }
 
 void Session::next() {
@@ -65,9 +68,7 @@ void Session::next() {
     return;
   }
   const Action& a = (*actions_)[cursor_++];
-  std::string line = describe(a, target_);
-  note(line);
-  if (options_.on_action) options_.on_action(line);
+  if (retries_ == 0 && options_.keep_log) note(describe(a, target_));
   if (a.kind == ActionKind::DriverCommand) {
     if (!sim_.frames().empty()) {
       pending_command_ = static_cast<int>(a.index);  // run() issues it once the callbacks return
@@ -78,6 +79,17 @@ void Session::next() {
     return;
   }
   VirtualTime delay = perform(a);
+  if (delay == kNotYet) {
+    // A host answers the request it is waiting for: give the driver up to 10 ms (virtual).
+    if (++retries_ <= 10) {
+      --cursor_;
+      sim_.scheduler().post_after(1'000'000, [this] { next(); });
+      return;
+    }
+    note("  (skipped: nothing to act on)");
+    delay = 0;
+  }
+  retries_ = 0;
   if (delay > 0)
     sim_.scheduler().post_after(delay, [this] { next(); });
   else
@@ -119,6 +131,7 @@ SessionResult Session::run(const std::vector<Action>& actions) {
     }
     result_.events = events;
     result_.virtual_ns = sim_.now();
+    if (recorder_) recorder_->fail_allocations_left(sim_.pending_allocation_failures());
     driver_->unload();
   }
   // Teardown is bounded too: a driver whose unload never lets the simulation go idle has hung.

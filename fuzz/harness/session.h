@@ -15,6 +15,7 @@
 #include "fuzz/harness/hostile_action.h"
 #include "sim/core/endpoint.h"
 #include "sim/core/simulation.h"
+#include "sim/scenario/recorder.h"
 
 namespace vmbsim::fuzz {
 
@@ -22,12 +23,9 @@ struct SessionOptions {
   // FailFast: abort at the first Error-severity violation (fuzzing; the stack is the driver's).
   // Collect: record everything and report at the end (tests, reproducers).
   VerifierMode verifier_mode = VerifierMode::Collect;
-  // Watches the peer endpoint (a scenario Recorder turns a run into a scenario file).
-  EndpointObserver* observer = nullptr;
-  // Told about each driver command as it is issued (the Recorder's driver steps).
-  std::function<void(const std::string&)> on_command;
-  // Told about each action as it is carried out, before the driver reacts (fail-fast reports).
-  std::function<void(const std::string&)> on_action;
+  // Keep SessionResult::log (one line per action, driver command statuses). Off in the fuzzing
+  // loop, where formatting every action would cost more than carrying it out.
+  bool keep_log = true;
   // Told about each verifier finding as it is reported (before a fail-fast abort).
   std::function<void(const Finding&)> on_finding;
 };
@@ -50,11 +48,21 @@ class Session {
 
   SessionResult run(const std::vector<Action>& actions);
 
+  Simulation& simulation() { return sim_; }
+  // Actions started so far (while running: the one in progress is the last).
+  size_t started() const { return cursor_; }
+  // Records the run as a scenario (call before run()): the recorder watches the peer endpoint
+  // and is told of driver commands and of the faults no endpoint sees.
+  void record_to(scenario::Recorder* recorder) { recorder_ = recorder; }
+
  protected:
   // Sets up the peer side and the offer; returns the device the driver is given.
   virtual Device& set_up() = 0;
-  // Carries out one action. Returns the virtual delay before the next one.
+  // Carries out one action. Returns the virtual delay before the next one, or kNotYet when the
+  // action needs something the driver has not done yet (a completion with no transaction
+  // outstanding): it is tried again a little later, a few times, then skipped.
   virtual VirtualTime perform(const Action& action) = 0;
+  static constexpr VirtualTime kNotYet = -1;
   // After the driver is unloaded, before shutdown: let go of the peer side.
   virtual void tear_down() {}
   virtual Endpoint* peer() = 0;
@@ -68,6 +76,7 @@ class Session {
 
   const Target& target_;
   const SessionOptions& options_;
+  scenario::Recorder* recorder_ = nullptr;
   Simulation sim_;
   std::deque<HostPacket> driver_packets_;  // the driver's transactions waiting for a completion
   std::vector<uint64_t> answered_;         // transaction ids already completed (stale ones to replay)
@@ -78,6 +87,7 @@ class Session {
   std::unique_ptr<plugin::PluginDriver> driver_;
   const std::vector<Action>* actions_ = nullptr;
   size_t cursor_ = 0;
+  int retries_ = 0;
   bool actions_done_ = false;
   int pending_command_ = -1;
 };

@@ -254,12 +254,15 @@ void Endpoint::send_raw(const ring::OutgoingPacket& p) {
 }
 
 bool Endpoint::write_malformed(const void* bytes, uint32_t size) {
-  // Behind queued writes it would overtake them; a hostile peer just skips the write.
-  if (!writer_ || !write_queue_.empty()) return false;
-  ring::WriteResult r = writer_->write_raw(ring::ConstBytes{bytes, size});
-  if (r.status != ring::WriteStatus::Written) return false;
-  if (r.signal) signal_channel();
-  return true;
+  // Behind queued (or paused) writes it would overtake them; a hostile peer just skips the write.
+  bool written = false;
+  if (writer_ && write_queue_.empty() && !paused_) {
+    ring::WriteResult r = writer_->write_raw(ring::ConstBytes{bytes, size});
+    written = r.status == ring::WriteStatus::Written;
+    if (written && r.signal) signal_channel();
+  }
+  if (observer_ && connected()) observer_->malformed_written(*this, static_cast<const uint8_t*>(bytes), size, written);
+  return written;
 }
 
 void Endpoint::write_or_queue(ring::PacketType type, uint16_t flags, uint64_t txid, const void* hdr,

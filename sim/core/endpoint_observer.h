@@ -33,6 +33,9 @@ class EndpointObserver {
   // The peer wrote an arbitrary packet (Endpoint::send_raw: any type, flags, transaction id and
   // bytes, for hostile-peer tests); the views in `packet` live only during the call.
   virtual void raw_written(const Endpoint&, const ring::OutgoingPacket& /*packet*/) {}
+  // The peer wrote `size` bytes verbatim into the ring, descriptor included
+  // (Endpoint::write_malformed); `written` is false if they did not fit.
+  virtual void malformed_written(const Endpoint&, const uint8_t* /*bytes*/, uint32_t /*size*/, bool /*written*/) {}
   virtual void draining_changed(const Endpoint&, bool /*draining*/) {}
   // The peer paused (true) or resumed (false) its processing (Endpoint::set_paused).
   virtual void paused_changed(const Endpoint&, bool /*paused*/) {}

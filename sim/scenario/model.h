@@ -105,6 +105,7 @@ enum class FaultKind : uint8_t {
   ExternalDataPending,  // the next `count` VmbChannelPacketGetExternalData calls return STATUS_PENDING
   Pause,            // the peer neither reads nor writes (for `duration`, or until resume); its writes are held
   Resume,
+  CorruptIndex,     // client role: a host-owned ring index is overwritten with `count` (index_ring says which)
 };
 
 struct Step {
@@ -155,6 +156,8 @@ struct Step {
 
   // Raw: the packet descriptor's fields as written (`bytes` is the payload); `raw_header` is the
   // descriptor's extension (a GPA-direct packet's ranges, say), as bytes.
+  bool raw_verbatim = false;  // `bytes` is the whole packet, descriptor included, written as is
+  bool index_of_outgoing = false;  // CorruptIndex: the read index of the ring the driver writes (else the write index of the one it reads)
   uint16_t raw_type = 0;
   uint16_t raw_flags = 0;
   uint64_t raw_txid = 0;

@@ -66,6 +66,14 @@ void Recorder::wait_for_now() {
 void Recorder::driver_command(const std::string& command) {
   wait_for_now();
   step("- driver: " + quoted(command));
+  command_step_ = steps_.size();
+  command_ = command;
+}
+
+void Recorder::driver_command_returned(Status status) {
+  if (command_step_ == 0 || status == status::kSuccess) return;
+  steps_[command_step_ - 1] = "- driver: {command: " + quoted(command_) + ", status: " + status_name(status) + "}";
+  command_step_ = 0;
 }
 
 void Recorder::packet_read(const Endpoint&, const HostPacket& p) {
@@ -136,6 +144,35 @@ void Recorder::raw_written(const Endpoint&, const ring::OutgoingPacket& p) {
   step(s + "}");
 }
 
+void Recorder::malformed_written(const Endpoint&, const uint8_t* bytes, uint32_t size, bool written) {
+  // A write that did not fit changed nothing: the replay would not write it either.
+  if (!written) return;
+  wait_for_now();
+  step("- raw: {verbatim: \"" + hex_bytes(std::vector<uint8_t>(bytes, bytes + size)) + "\"}");
+}
+
+void Recorder::fail_allocations(uint32_t count) {
+  wait_for_now();
+  step("- fault: {fail_allocations: " + std::to_string(count) + "}");
+  fail_step_ = steps_.size();
+  fail_count_ = count;
+}
+
+void Recorder::fail_allocations_left(uint32_t left) {
+  if (fail_step_ == 0) return;
+  uint32_t used = left < fail_count_ ? fail_count_ - left : 0;
+  steps_[fail_step_ - 1] = used ? "- fault: {fail_allocations: " + std::to_string(used) + "}" : std::string();
+  fail_step_ = 0;
+}
+
+void Recorder::corrupt_index(bool driver_outgoing, uint32_t value) {
+  wait_for_now();
+  char v[24];
+  std::snprintf(v, sizeof(v), "%#x", value);
+  step(std::string("- fault: {corrupt_index: {ring: ") + (driver_outgoing ? "outgoing" : "incoming") + ", value: " + v +
+       "}}");
+}
+
 void Recorder::closed(const Endpoint&, bool rescinded) {
   wait_for_now();
   step(rescinded ? "- fault: rescind" : "- close:");
@@ -156,11 +193,13 @@ std::string Recorder::yaml(const std::string& name, const std::string& descripti
   if (!channel.user_data.empty()) y += "    user_data: \"" + hex_bytes(channel.user_data) + "\"\n";
   if (channel.mmio_megabytes) y += "    mmio_megabytes: " + std::to_string(channel.mmio_megabytes) + "\n";
   y += "steps:\n";
-  for (const std::string& s : steps_) y += "  " + s + "\n";
+  for (const std::string& s : steps_)
+    if (!s.empty()) y += "  " + s + "\n";
   bool owed = !driver_packets_.empty() || !host_packets_.empty();
-  if (owed || !violations_.empty()) {
+  if (owed || !violations_.empty() || hang_) {
     y += "end:\n";
     if (owed) y += "  all_answered: false   # the session ended with transactions unanswered\n";
+    if (hang_) y += "  hang: true\n";
     if (!violations_.empty()) {
       y += "  violations: [";
       for (size_t i = 0; i < violations_.size(); ++i) y += (i ? ", " : "") + std::to_string(violations_[i]);

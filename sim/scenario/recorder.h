@@ -24,8 +24,18 @@ class Recorder : public EndpointObserver {
   explicit Recorder(Simulation& sim) : sim_(sim) {}
 
   void driver_command(const std::string& command);
+  // What the last driver command returned, once it has: a failure is written into its step.
+  void driver_command_returned(Status status);
   // What the session ended with: the rules the verifier reported (the replay expects them).
   void set_violations(std::vector<int> rules) { violations_ = std::move(rules); }
+  // The session ended with a blocking call that could never return (the replay expects hang).
+  void set_hang(bool hang) { hang_ = hang; }
+  // Peer actions no endpoint sees, recorded by whoever takes them (the fuzz harness).
+  void fail_allocations(uint32_t count);
+  // How many of the last fail_allocations were still unused when the next one came or the
+  // session ended: the step records only those the driver used (a replay insists all are).
+  void fail_allocations_left(uint32_t left);
+  void corrupt_index(bool driver_outgoing, uint32_t value);
 
   void packet_read(const Endpoint&, const HostPacket& p) override;
   void completion_read(const Endpoint&, const GuestCompletion& c) override;
@@ -34,6 +44,7 @@ class Recorder : public EndpointObserver {
   void draining_changed(const Endpoint&, bool draining) override;
   void paused_changed(const Endpoint&, bool paused) override;
   void raw_written(const Endpoint&, const ring::OutgoingPacket& packet) override;
+  void malformed_written(const Endpoint&, const uint8_t* bytes, uint32_t size, bool written) override;
   void closed(const Endpoint&, bool rescinded) override;
 
   // The scenario file: `channel` describes the offer, `driver_args` the driver's arguments.
@@ -50,6 +61,11 @@ class Recorder : public EndpointObserver {
   std::map<uint64_t, std::string> driver_packets_;  // txid -> name, until completed
   std::map<uint64_t, std::string> host_packets_;    // txid -> name, until the driver completes it
   std::vector<int> violations_;
+  bool hang_ = false;
+  size_t command_step_ = 0;       // steps_ index of the last driver command, + 1 (0: none)
+  std::string command_;
+  size_t fail_step_ = 0;          // steps_ index of the last fail_allocations, + 1 (0: none)
+  uint32_t fail_count_ = 0;
   int64_t last_ns_ = 0;
   int next_name_ = 1;
 };

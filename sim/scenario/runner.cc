@@ -87,7 +87,7 @@ struct PeerState {
 class Player {
  public:
   Player(const Scenario& s, DriverUnderTest& d, const RunOptions& o)
-      : scenario_(s), driver_(d), sim_(make_options(s, o)) {
+      : scenario_(s), driver_(d), sim_(make_options(s, o)), observer_(o.observer) {
     sim_.set_trace_sink(o.trace);
   }
   RunResult play();
@@ -147,6 +147,7 @@ class Player {
   const Scenario& scenario_;
   DriverUnderTest& driver_;
   Simulation sim_;
+  EndpointObserver* observer_ = nullptr;
   std::map<std::string, PeerState> peers_;
   std::vector<Frame> stack_;
   Variables vars_;
@@ -203,12 +204,14 @@ void Player::set_up() {
       host.on_packet([on_packet](HostChannel&, const HostPacket& hp) { on_packet(hp); });
       host.on_completion([on_completion](HostChannel&, const GuestCompletion& gc) { on_completion(gc); });
       p.endpoint = &host;
+      if (observer_) host.set_observer(observer_);
     } else {
       // The driver offers; a simulated guest opens it (step `open`).
       p.guest = std::make_unique<GuestEndpoint>(sim_, "guest:" + c.id);
       p.guest->on_packet([on_packet](GuestEndpoint&, const HostPacket& hp) { on_packet(hp); });
       p.guest->on_completion([on_completion](GuestEndpoint&, const GuestCompletion& gc) { on_completion(gc); });
       p.endpoint = p.guest.get();
+      if (observer_) p.guest->set_observer(observer_);
     }
   }
   Status s = driver_.load(*first, scenario_.driver_args);
@@ -654,6 +657,12 @@ Player::Outcome Player::send(const Step& s, PeerState& p) {
 Player::Outcome Player::raw(const Step& s, PeerState& p) {
   std::vector<uint8_t> bytes;
   if (!outgoing_bytes(s, p, bytes)) return Outcome::Fail;
+  if (s.raw_verbatim) {
+    bool written = p.endpoint->write_malformed(bytes.data(), static_cast<uint32_t>(bytes.size()));
+    note(s, s.channel + ": " + std::to_string(bytes.size()) + " bytes written verbatim" +
+                (written ? "" : " (not written: the ring is full or corrupt)"));
+    return Outcome::Done;
+  }
   ring::OutgoingPacket packet;
   packet.type = static_cast<ring::PacketType>(s.raw_type);
   packet.flags = s.raw_flags;
@@ -730,6 +739,12 @@ Player::Outcome Player::fault(const Step& s, PeerState& p) {
       p.endpoint->set_paused(false);
       note(s, s.channel + ": the peer resumes");
       break;
+    case FaultKind::CorruptIndex: {
+      bool done = p.device->host().corrupt_index(s.index_of_outgoing, s.count);
+      note(s, s.channel + ": " + (s.index_of_outgoing ? "read index of the driver's outgoing ring" : "write index of the driver's incoming ring") +
+                  " set to " + hex64(s.count) + (done ? "" : " (not done: the channel is not open)"));
+      break;
+    }
     case FaultKind::Rescind:
       p.device->host().rescind();
       p.gone = true;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/endpoint_observer.h"
 #include "sim/core/trace_sink.h"
 #include "sim/scenario/driver_under_test.h"
 #include "sim/scenario/model.h"
@@ -38,6 +39,9 @@ struct RunResult {
 struct RunOptions {
   std::string log_level = "off";  // the simulation's spdlog level
   TraceSink* trace = nullptr;      // receives the run's timeline events (not owned)
+  // Watches what the simulated peer of each channel does and sees (not owned; null: none). Fuzz
+  // seeds are made this way: the scenario's peer actions, as the fuzz harness would encode them.
+  EndpointObserver* observer = nullptr;
 };
 
 RunResult run(const Scenario& scenario, DriverUnderTest& driver, const RunOptions& options = {});

@@ -350,8 +350,16 @@ void StepParser::parse_expect_memory(const YAML::Node& body, Step& s) {
 
 void StepParser::parse_raw(const YAML::Node& body, Step& s) {
   s.kind = StepKind::Raw;
-  if (!r_.check_map(body, "a step 'raw'", {"channel", "type", "flags", "txid", "header", "bytes"})) return;
+  if (!r_.check_map(body, "a step 'raw'", {"channel", "type", "flags", "txid", "header", "bytes", "verbatim"})) return;
   channel(body, s);
+  if (body["verbatim"]) {
+    // The whole packet as bytes, descriptor included: malformed descriptors (wire §6 22-31).
+    s.raw_verbatim = true;
+    for (const char* k : {"type", "flags", "txid", "header", "bytes"})
+      if (body[k]) r_.error(body[k], std::string("'") + k + "' does not go with 'verbatim' (the bytes are the whole packet)");
+    s.bytes = parse_bytes(body["verbatim"], "verbatim");
+    return;
+  }
   if (!body["type"]) r_.error(body, "a step 'raw' needs 'type': the packet type (6 in-band, 11 completion, ...)");
   else s.raw_type = static_cast<uint16_t>(r_.uint(body["type"], "type", 0xffff));
   if (body["flags"]) s.raw_flags = static_cast<uint16_t>(r_.uint(body["flags"], "flags", 0xffff));
@@ -392,7 +400,7 @@ void StepParser::parse_fault(const YAML::Node& body, Step& s) {
     name = body.Scalar();
   } else if (r_.check_map(body, "a step 'fault'",
                           {"stop_draining", "resume_draining", "pause", "resume", "rescind", "fail_allocations",
-                           "external_data_pending", "channel"})) {
+                           "external_data_pending", "corrupt_index", "channel"})) {
     for (auto it = body.begin(); it != body.end(); ++it) {
       if (it->first.Scalar() == "channel") continue;
       if (!name.empty()) {
@@ -421,10 +429,28 @@ void StepParser::parse_fault(const YAML::Node& body, Step& s) {
     else s.count = static_cast<uint32_t>(r_.uint(value, name, 1000000));
     if (c && s.fault == FaultKind::ExternalDataPending && c->role != Role::Server)
       r_.error(s.pos, "fault 'external_data_pending' needs a channel where the driver is the server");
+  } else if (name == "corrupt_index") {
+    s.fault = FaultKind::CorruptIndex;
+    if (c && c->role != Role::Client)
+      r_.error(s.pos, "fault 'corrupt_index' needs a channel where the driver is the client (the host owns the rings)");
+    if (!has_value || !r_.check_map(value, "fault 'corrupt_index'", {"ring", "value"})) {
+      if (!has_value) r_.error(body, "fault 'corrupt_index' needs {ring: incoming|outgoing, value: N}");
+      return;
+    }
+    if (!value["ring"] || !value["value"]) {
+      r_.error(value, "fault 'corrupt_index' needs both 'ring' (incoming or outgoing) and 'value'");
+      return;
+    }
+    std::string ring = value["ring"].IsScalar() ? value["ring"].Scalar() : "";
+    if (ring != "incoming" && ring != "outgoing")
+      r_.error(value["ring"], "'ring' is 'incoming' (the write index of the ring the driver reads) or 'outgoing' "
+                              "(the read index of the ring it writes), not '" + ring + "'");
+    s.index_of_outgoing = ring == "outgoing";
+    s.count = static_cast<uint32_t>(r_.uint(value["value"], "value", 0xffffffffull));
   } else if (!name.empty()) {
     r_.error(body, "unknown fault '" + name +
                        "' (expected stop_draining, resume_draining, pause, resume, rescind, fail_allocations, "
-                       "external_data_pending)");
+                       "external_data_pending, corrupt_index)");
   } else {
     r_.error(body, "a step 'fault' needs a fault kind");
   }
