@@ -5,13 +5,14 @@
 # Layout under the prefix:
 #   include/                 the KMCL shim (vmbuskernelmodeclientlibapi.h, wdm.h, vmbsim_plugin.h, ...)
 #                            and vmbsim/shim.h, vmbsim/testing/kmcl_test.h, as drivers and tests include them
-#   include/vmbsim/sim, .../plugin
+#   include/vmbsim/sim, .../plugin, .../fuzz/harness
 #                            the simulator's headers. The code includes them as "sim/core/..." from
 #                            the project root, so include/vmbsim is an include root of its own
 #                            rather than putting a directory named sim/ straight into /usr/include.
 #   lib/                     the static libraries
 #   bin/vmbsim               the command (plugins bind to the simulator inside it)
-#   lib/cmake/vmbsim/        config, version, exported targets, vmbsim_add_scenario_tests
+#   lib/cmake/vmbsim/        config, version, exported targets, vmbsim_add_scenario_tests,
+#                            vmbsim_add_fuzzer
 #
 # The include paths above are literal because the targets' $<INSTALL_INTERFACE:...> entries
 # (sim/, kmcl_shim/, plugin/, testing/) name them: both have to agree.
@@ -38,8 +39,11 @@ set_target_properties(vmbsim_kmcl PROPERTIES EXPORT_NAME kmcl)
 set_target_properties(vmbsim_kmcl_headers PROPERTIES EXPORT_NAME kmcl_headers)
 set_target_properties(vmbsim_plugin PROPERTIES EXPORT_NAME plugin)
 set_target_properties(vmbsim PROPERTIES EXPORT_NAME vmbsim)
+set_target_properties(vmbsim_fuzz PROPERTIES EXPORT_NAME fuzz)
+set_target_properties(vmbsim_fuzz_replay_main PROPERTIES EXPORT_NAME fuzz_replay_main)
 
 install(TARGETS vmbsim_ring vmbsim_core vmbsim_scenario vmbsim_kmcl vmbsim_kmcl_headers vmbsim_plugin vmbsim
+  vmbsim_fuzz vmbsim_fuzz_replay_main
   EXPORT vmbsimTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -59,6 +63,7 @@ endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/kmcl_shim/include/ DESTINATION include FILES_MATCHING PATTERN "*.h")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sim DESTINATION include/vmbsim FILES_MATCHING PATTERN "*.h")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/plugin DESTINATION include/vmbsim FILES_MATCHING PATTERN "*.h")
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/fuzz/harness DESTINATION include/vmbsim/fuzz FILES_MATCHING PATTERN "*.h")
 
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/vmbsimConfig.cmake.in
   ${PROJECT_BINARY_DIR}/vmbsimConfig.cmake
@@ -71,4 +76,5 @@ install(FILES
   ${PROJECT_BINARY_DIR}/vmbsimConfig.cmake
   ${PROJECT_BINARY_DIR}/vmbsimConfigVersion.cmake
   ${CMAKE_CURRENT_LIST_DIR}/VmbsimScenarioTests.cmake
+  ${CMAKE_CURRENT_LIST_DIR}/VmbsimFuzz.cmake
   DESTINATION ${VMBSIM_INSTALL_CMAKEDIR})

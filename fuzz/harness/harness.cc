@@ -10,7 +10,7 @@ namespace vmbsim::fuzz {
 
 SessionResult run_input(const Target& target, const uint8_t* data, size_t size, const SessionOptions& options) {
   std::vector<Action> actions = decode_actions(data, size, target, target.max_actions);
-  std::unique_ptr<Session> session = make_client_session(target, options);
+  std::unique_ptr<Session> session = make_session(target, options);
   return session->run(actions);
 }
 
@@ -53,7 +53,7 @@ int fuzz_one(const Target& target, const uint8_t* data, size_t size) {
   options.on_finding = [&](const Finding& f) {
     if (f.rule > 0 && f.severity == Severity::Error) print_actions(target, actions, s->started());
   };
-  std::unique_ptr<Session> session = make_client_session(target, options);
+  std::unique_ptr<Session> session = make_session(target, options);
   s = session.get();
   SessionResult r = session->run(actions);
   if (verbose)

@@ -84,7 +84,8 @@ std::vector<Action> decode_actions(const uint8_t* data, size_t size, const Targe
         a.payload = decode_payload(in, t, true);
         break;
       case ActionKind::Send:
-        a.flags = in.u8() & 1u;
+        // bit 0: completion requested; bit 1 (guests): external data, of the size bits 2-3 pick
+        a.flags = in.u8() & 0x0fu;
         a.payload = decode_payload(in, t, false);
         break;
       case ActionKind::DriverCommand:
@@ -224,7 +225,7 @@ std::vector<uint8_t> encode_actions(const std::vector<Action>& actions, const Ta
       }
       case ActionKind::Send:
         out.u8(6);
-        out.u8(a.flags & 1u);
+        out.u8(a.flags & 0x0fu);
         encode_payload(out, a.payload, t);
         break;
       case ActionKind::DriverCommand:
@@ -319,6 +320,9 @@ std::string hex(uint64_t v) {
 std::string describe(const Action& a, const Target& t) {
   switch (a.kind) {
     case ActionKind::Send:
+      if (t.side == Side::Server && (a.flags & 2u))
+        return "send " + describe_payload(a.payload) + " with external data (size choice " +
+               std::to_string((a.flags >> 2) & 3u) + ")";
       return std::string("send ") + describe_payload(a.payload) + ((a.flags & 1u) ? ", completion requested" : "");
     case ActionKind::Complete:
       return "complete transaction #" + std::to_string(a.index) + " " + status_name(a.status) + " with " +
@@ -346,7 +350,7 @@ std::string describe(const Action& a, const Target& t) {
       return "driver command '" + (a.index < t.commands.size() ? t.commands[a.index] : std::string("?")) + "'";
     case ActionKind::FailAllocations: return "the next " + std::to_string(a.value) + " VmbPacketAllocate calls fail";
     case ActionKind::Close: return "close the channel";
-    case ActionKind::Rescind: return "rescind the offer";
+    case ActionKind::Rescind: return t.side == Side::Server ? "open the channel (again)" : "rescind the offer";
   }
   return "?";
 }

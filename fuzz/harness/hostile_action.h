@@ -44,6 +44,9 @@ enum class ActionKind : uint8_t {
   Rescind,         // client drivers: the host revokes the offer
 };
 
+// The external-data sizes a hostile guest's GPA-direct request may carry (Send, flags bits 2-3).
+constexpr uint32_t kGuestExternalSizes[4] = {512, 1024, 4096, 3 * 4096 + 100};
+
 struct Action {
   ActionKind kind = ActionKind::Advance;
   uint32_t index = 0;     // Complete*: which unanswered transaction; DriverCommand: which command

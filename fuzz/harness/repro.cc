@@ -12,6 +12,12 @@
 namespace vmbsim::fuzz {
 
 Reproducer scenario_from_input(const Target& target, const uint8_t* data, size_t size) {
+  if (target.side != Side::Client) {
+    Reproducer r;
+    r.error = "scenario files from a server target's inputs are not supported yet: the recorder writes only a "
+              "host's steps (use --print to see the guest's actions)";
+    return r;
+  }
   std::vector<Action> actions = decode_actions(data, size, target, target.max_actions);
   SessionOptions options;  // Collect: the run goes on past the first finding, as the replay will
   std::unique_ptr<Session> session = make_client_session(target, options);
@@ -68,6 +74,27 @@ class SeedRecorder : public EndpointObserver {
     a.kind = ActionKind::Send;
     a.flags = completion_requested ? 1 : 0;
     a.payload.raw = bytes;
+    add(std::move(a));
+  }
+  void sent_external(const Endpoint&, uint64_t, const std::vector<uint8_t>& bytes, uint64_t external) override {
+    // The harness's guest pins one of four buffer sizes: the smallest that holds this one.
+    uint16_t choice = 3;
+    for (uint16_t i = 0; i < 4; ++i)
+      if (kGuestExternalSizes[i] >= external) {
+        choice = i;
+        break;
+      }
+    Action a;
+    a.kind = ActionKind::Send;
+    a.flags = static_cast<uint16_t>(1u | 2u | (choice << 2));
+    a.payload.raw = bytes;
+    add(std::move(a));
+  }
+  void opened(const Endpoint&) override {
+    // The harness's guest opens by itself at the start; a later open is an action.
+    if (opens_++ == 0) return;
+    Action a;
+    a.kind = ActionKind::Rescind;  // a server target's guest: "open the channel again"
     add(std::move(a));
   }
   void raw_written(const Endpoint&, const ring::OutgoingPacket& p) override {
@@ -137,6 +164,7 @@ class SeedRecorder : public EndpointObserver {
   Simulation*& sim_;
   std::vector<uint64_t> outstanding_;
   VirtualTime last_ns_ = 0;
+  int opens_ = 0;
 };
 
 // The target's driver, telling the seed recorder about commands (and where the simulation is).
@@ -163,8 +191,10 @@ class RecordingDriver : public scenario::DriverUnderTest {
 }  // namespace
 
 std::vector<uint8_t> seed_from_scenario(const Target& target, const scenario::Scenario& s, std::string& error) {
-  if (s.channels.size() != 1 || s.channels[0].role != scenario::Role::Client) {
-    error = "only scenarios with one channel where the driver is the client make seeds for a client target";
+  const scenario::Role role = target.side == Side::Client ? scenario::Role::Client : scenario::Role::Server;
+  if (s.channels.size() != 1 || s.channels[0].role != role) {
+    error = std::string("only scenarios with one channel where the driver is the ") +
+            (role == scenario::Role::Client ? "client" : "server") + " make seeds for this target";
     return {};
   }
   Simulation* sim = nullptr;

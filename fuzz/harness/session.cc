@@ -104,6 +104,7 @@ SessionResult Session::run(const std::vector<Action>& actions) {
   if (!result_.driver_loaded) {
     note(std::string("the driver's entry failed: ") + status_name(s));
   } else {
+    driver_loaded();
     actions_ = &actions;
     sim_.scheduler().post([this] { next(); });
     VirtualTime settle_deadline = -1;
@@ -149,6 +150,10 @@ SessionResult Session::run(const std::vector<Action>& actions) {
     if (f.rule > 0) result_.rules.push_back(f.rule);
   }
   return result_;
+}
+
+std::unique_ptr<Session> make_session(const Target& target, const SessionOptions& options) {
+  return target.side == Side::Server ? make_server_session(target, options) : make_client_session(target, options);
 }
 
 }  // namespace vmbsim::fuzz

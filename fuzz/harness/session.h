@@ -63,6 +63,8 @@ class Session {
   // outstanding): it is tried again a little later, a few times, then skipped.
   virtual VirtualTime perform(const Action& action) = 0;
   static constexpr VirtualTime kNotYet = -1;
+  // After the driver's entry succeeded, before the first action (a guest opens the offer).
+  virtual void driver_loaded() {}
   // After the driver is unloaded, before shutdown: let go of the peer side.
   virtual void tear_down() {}
   virtual Endpoint* peer() = 0;
@@ -94,5 +96,9 @@ class Session {
 
 // The hostile host in front of a client driver.
 std::unique_ptr<Session> make_client_session(const Target& target, const SessionOptions& options);
+// The hostile guest in front of a server driver.
+std::unique_ptr<Session> make_server_session(const Target& target, const SessionOptions& options);
+// The one the target's side needs.
+std::unique_ptr<Session> make_session(const Target& target, const SessionOptions& options);
 
 }  // namespace vmbsim::fuzz

@@ -30,6 +30,11 @@ class EndpointObserver {
   // The peer sent a packet to the driver (transaction id 0 when no completion is requested).
   virtual void sent(const Endpoint&, uint64_t /*transaction_id*/, const std::vector<uint8_t>& /*bytes*/,
                     bool /*completion_requested*/) {}
+  // A guest sent a GPA-direct request with `external_bytes` of its memory as external data.
+  virtual void sent_external(const Endpoint&, uint64_t /*txid*/, const std::vector<uint8_t>& /*bytes*/,
+                             uint64_t /*external_bytes*/) {}
+  // A guest opened the server's channel (again).
+  virtual void opened(const Endpoint&) {}
   // The peer wrote an arbitrary packet (Endpoint::send_raw: any type, flags, transaction id and
   // bytes, for hostile-peer tests); the views in `packet` live only during the call.
   virtual void raw_written(const Endpoint&, const ring::OutgoingPacket& /*packet*/) {}

@@ -89,6 +89,8 @@ Status GuestEndpoint::open(Channel& server, uint32_t ring_pages) {
     disconnect();
     g2h_.reset();
     h2g_.reset();
+  } else if (observer_) {
+    observer_->opened(*this);
   }
   return s;
 }
@@ -104,6 +106,7 @@ void GuestEndpoint::close() {
   }
   close_requested_ = true;
   sim_.add_trace(name() + ": closes " + channel()->describe());
+  if (observer_) observer_->closed(*this, false);
   // The server sees the close from its event loop (Suspend, then Closed).
   channel()->host_closed(false);
 }
