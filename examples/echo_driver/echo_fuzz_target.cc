@@ -9,13 +9,6 @@
 
 namespace {
 
-template <typename T>
-std::vector<uint8_t> bytes_of(const T& v) {
-  std::vector<uint8_t> b(sizeof v);
-  std::memcpy(b.data(), &v, sizeof v);
-  return b;
-}
-
 // Well-formed messages of the echo protocol, for the host's packets and completions to start from.
 std::vector<std::vector<uint8_t>> echo_messages() {
   std::vector<std::vector<uint8_t>> m;
@@ -23,19 +16,19 @@ std::vector<std::vector<uint8_t>> echo_messages() {
     ECHO_VERSION_MESSAGE v{};
     v.Header.Type = ECHO_MSG_VERSION_RESPONSE;
     v.Version = version;
-    m.push_back(bytes_of(v));
+    m.push_back(vmbsim::fuzz::message_bytes(v));
   }
   for (uint32_t sequence : {1u, 2u, 3u}) {
     ECHO_DATA_MESSAGE d{};
     d.Header.Type = ECHO_MSG_ECHO_RESPONSE;
     d.Sequence = sequence;
-    m.push_back(bytes_of(d));
+    m.push_back(vmbsim::fuzz::message_bytes(d));
   }
   ECHO_NOTIFY_MESSAGE n{};
   n.Header.Type = ECHO_MSG_NOTIFY;
   n.Event = 1;
   n.Value = 42;
-  m.push_back(bytes_of(n));
+  m.push_back(vmbsim::fuzz::message_bytes(n));
   return m;
 }
 

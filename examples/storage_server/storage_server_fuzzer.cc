@@ -15,13 +15,6 @@ VMBSIM_DRIVER_UNLOAD VmbsimDriverUnload;
 
 namespace {
 
-template <typename T>
-std::vector<uint8_t> bytes_of(const T& v) {
-  std::vector<uint8_t> b(sizeof v);
-  std::memcpy(b.data(), &v, sizeof v);
-  return b;
-}
-
 vmbsim::fuzz::Target storage_target() {
   vmbsim::fuzz::Target t;
   t.name = "storage server";
@@ -36,14 +29,14 @@ vmbsim::fuzz::Target storage_target() {
   init.Header.Type = STOR_MSG_INIT;
   init.Header.Tag = 7;
   init.StatusPageGpadl = 0x1000;  // the guest's first GPADL
-  t.messages.push_back(bytes_of(init));
+  t.messages.push_back(vmbsim::fuzz::message_bytes(init));
   for (uint32_t type : {STOR_MSG_READ, STOR_MSG_WRITE}) {
     STOR_IO io{};
     io.Header.Type = type;
     io.Header.Tag = 8;
     io.Sector = 4;
     io.SectorCount = 2;  // 1024 bytes: size choice 1 of a request with external data
-    t.messages.push_back(bytes_of(io));
+    t.messages.push_back(vmbsim::fuzz::message_bytes(io));
   }
   return t;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,14 @@ enum class Side : uint8_t {
   Client,  // the driver opens an offered channel; the fuzzer is a hostile host
   Server,  // the driver offers a channel; the fuzzer is a hostile guest that opens it
 };
+
+// The bytes of a protocol message struct, for Target::messages.
+template <typename T>
+std::vector<uint8_t> message_bytes(const T& message) {
+  std::vector<uint8_t> b(sizeof message);
+  std::memcpy(b.data(), &message, sizeof message);
+  return b;
+}
 
 struct Target {
   std::string name = "driver";

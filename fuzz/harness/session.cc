@@ -53,6 +53,64 @@ std::vector<uint8_t> Session::render(const Payload& p, const std::vector<uint8_t
   return b;
 }
 
+void Session::write_raw(ring::PacketType type, uint16_t flags, uint64_t txid, const std::vector<uint8_t>& header,
+                        const std::vector<uint8_t>& bytes) {
+  ring::OutgoingPacket p;
+  p.type = type;
+  p.flags = flags;
+  p.transaction_id = txid;
+  p.header_ext = {header.data(), static_cast<uint32_t>(header.size())};
+  p.payload = {bytes.data(), static_cast<uint32_t>(bytes.size())};
+  peer()->send_raw(p);
+}
+
+VirtualTime Session::perform(const Action& a) {
+  before_action();
+  Endpoint& e = *peer();
+  switch (a.kind) {
+    case ActionKind::Complete:
+    case ActionKind::CompleteLater: {
+      if (driver_packets_.empty()) return kNotYet;
+      auto it = driver_packets_.begin() + static_cast<std::ptrdiff_t>(a.index % driver_packets_.size());
+      HostPacket p = std::move(*it);
+      driver_packets_.erase(it);
+      std::vector<uint8_t> bytes = render(a.payload, &p.payload);
+      answered_.push_back(p.transaction_id);
+      if (a.kind == ActionKind::Complete)
+        e.complete(p.transaction_id, bytes, a.status);
+      else
+        e.complete_after(static_cast<VirtualTime>(a.value), p.transaction_id, std::move(bytes), a.status);
+      return 0;
+    }
+    case ActionKind::CompleteRaw: {
+      uint64_t txid = a.value;
+      if (a.index == 0) txid = 0;
+      if (a.index == 1) txid = answered_.empty() ? 0 : answered_[a.value % answered_.size()];
+      if (a.index == 2)
+        txid = driver_packets_.empty() ? 0 : driver_packets_[a.value % driver_packets_.size()].transaction_id;
+      write_raw(ring::PacketType::Completion, 0, txid, {}, render(a.payload, nullptr));
+      return 0;
+    }
+    case ActionKind::Malformed:
+      e.write_malformed(a.payload.raw.data(), static_cast<uint32_t>(a.payload.raw.size()));
+      return 0;
+    case ActionKind::Advance: return static_cast<VirtualTime>(a.value);
+    case ActionKind::StopDraining: e.set_draining(false); return 0;
+    case ActionKind::ResumeDraining: e.set_draining(true); return 0;
+    case ActionKind::FailAllocations:
+      if (recorder_) {
+        // The recorder writes down only the failures the driver used (a replay insists on all).
+        recorder_->fail_allocations_left(sim_.pending_allocation_failures());
+        recorder_->fail_allocations(static_cast<uint32_t>(a.value));
+      }
+      sim_.fail_packet_allocations(static_cast<uint32_t>(a.value));
+      return 0;
+    default:
+      perform_side(a);
+      return 0;
+  }
+}
+
 void Session::command(uint32_t index) {
   if (index >= target_.commands.size()) return;
   const std::string& c = target_.commands[index];

@@ -15,6 +15,7 @@
 #include "fuzz/harness/hostile_action.h"
 #include "sim/core/endpoint.h"
 #include "sim/core/simulation.h"
+#include "sim/ring/ring_writer.h"
 #include "sim/scenario/recorder.h"
 
 namespace vmbsim::fuzz {
@@ -58,11 +59,14 @@ class Session {
  protected:
   // Sets up the peer side and the offer; returns the device the driver is given.
   virtual Device& set_up() = 0;
-  // Carries out one action. Returns the virtual delay before the next one, or kNotYet when the
-  // action needs something the driver has not done yet (a completion with no transaction
-  // outstanding): it is tried again a little later, a few times, then skipped.
-  virtual VirtualTime perform(const Action& action) = 0;
-  static constexpr VirtualTime kNotYet = -1;
+  // Carries out what only this side does (sends, raw packets, close and reopen, rescind, ring
+  // indices); the actions both sides share are done by perform().
+  virtual void perform_side(const Action& action) = 0;
+  // Before each action (a guest opens an offer the driver made late).
+  virtual void before_action() {}
+  // Writes a well-framed packet of any type, flags and transaction id.
+  void write_raw(ring::PacketType type, uint16_t flags, uint64_t txid, const std::vector<uint8_t>& header,
+                 const std::vector<uint8_t>& bytes);
   // After the driver's entry succeeded, before the first action (a guest opens the offer).
   virtual void driver_loaded() {}
   // After the driver is unloaded, before shutdown: let go of the peer side.
@@ -85,6 +89,11 @@ class Session {
   SessionResult result_;
 
  private:
+  // Carries out one action. Returns the virtual delay before the next one, or kNotYet when the
+  // action needs something the driver has not done yet (a completion with no transaction
+  // outstanding): it is tried again a little later, a few times, then skipped.
+  VirtualTime perform(const Action& action);
+  static constexpr VirtualTime kNotYet = -1;
   void next();
   std::unique_ptr<plugin::PluginDriver> driver_;
   const std::vector<Action>* actions_ = nullptr;
