@@ -1,15 +1,16 @@
 # vmbsim_add_fuzzer(NAME <name> SOURCES <file>... [LIBRARIES <lib>...] [DEFINITIONS <def>...]
-#                   [CORPUS <dir>])
+#                   [CORPUS <dir>...])
 #
 # One fuzz target (a source file defining LLVMFuzzerTestOneInput, usually with
 # vmbsim::fuzz::fuzz_one). Built two ways:
 #  * with VMBSIM_BUILD_FUZZERS: <name>, a fuzzer linked with the engine — $LIB_FUZZING_ENGINE
 #    when set (OSS-Fuzz, ClusterFuzzLite, AFL++'s driver), else clang's -fsanitize=fuzzer;
 #  * otherwise (unless VMBSIM_BUILD_TESTS is OFF): <name>_replay, the same function behind a plain main, and
-#    a ctest test fuzz.<name>.corpus that replays CORPUS (seeds and saved reproducers), so every
+#    a ctest test fuzz.<name>.corpus that replays the CORPUS directories (seeds, saved crash
+#    reproducers of bugs since fixed), so every
 #    build — any compiler, sanitized or not — runs them.
 function(vmbsim_add_fuzzer)
-  cmake_parse_arguments(F "" "NAME;CORPUS" "SOURCES;LIBRARIES;DEFINITIONS" ${ARGN})
+  cmake_parse_arguments(F "" "NAME" "SOURCES;LIBRARIES;DEFINITIONS;CORPUS" ${ARGN})
   if(NOT F_NAME OR NOT F_SOURCES)
     message(FATAL_ERROR "vmbsim_add_fuzzer: NAME and SOURCES are required")
   endif()

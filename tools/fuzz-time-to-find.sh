@@ -3,8 +3,9 @@
 # (examples/echo_driver, ECHO_BUG_*), starting from the seed corpus, on one core; then the
 # execution rate of the correct sample's harness without sanitizers and with ASan + UBSan.
 #
-#   tools/fuzz-time-to-find.sh [--limit SECONDS] [--runs N] [--build DIR]
+#   tools/fuzz-time-to-find.sh [--limit SECONDS] [--runs N] [--build DIR] [--no-seeds]
 #
+# --no-seeds starts from an empty corpus instead (how fast the harness alone gets there).
 # --limit: give up on a bug after this long (default 120); --runs: repeat each search N times
 # with different seeds and report the median (default 3). Builds clang-14 libFuzzer trees under
 # DIR (default build/fuzz and build/fuzz-nosan). Prints a table; exit 1 if a bug was not found.
@@ -13,12 +14,14 @@ cd "$(dirname "$0")/.."
 limit=120
 runs=3
 build=build/fuzz
+no_seeds=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --limit) limit=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
-    *) echo "usage: $0 [--limit SECONDS] [--runs N] [--build DIR]" >&2; exit 2 ;;
+    --no-seeds) no_seeds=1; shift ;;
+    *) echo "usage: $0 [--limit SECONDS] [--runs N] [--build DIR] [--no-seeds]" >&2; exit 2 ;;
   esac
 done
 tools/install-deps.sh
@@ -37,9 +40,13 @@ for b in $bugs; do targets="$targets buggy_echo_${b}_fuzzer"; done
 cmake --build "$build" --target $targets >/dev/null
 cmake --build "$build-nosan" --target echo_fuzzer >/dev/null
 
-seeds=examples/echo_driver/fuzz_corpus
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+seeds=examples/echo_driver/fuzz_corpus
+if [ "$no_seeds" = 1 ]; then
+  mkdir -p "$work/empty"
+  seeds="$work/empty"
+fi
 failed=0
 printf '%-22s %10s %10s  %s\n' "bug" "median s" "worst s" "found as"
 for b in $bugs; do
@@ -67,7 +74,7 @@ done
 
 rate() {  # binary -> exec/s over 20 s from the seeds
   rm -rf "$work/corpus" && mkdir -p "$work/corpus"
-  "$1" "$work/corpus" "$seeds" -max_total_time=20 -print_final_stats=1 2>&1 |
+  "$1" "$work/corpus" examples/echo_driver/fuzz_corpus -max_total_time=20 -print_final_stats=1 2>&1 |
     sed -n 's/^stat::average_exec_per_sec: *//p'
 }
 echo

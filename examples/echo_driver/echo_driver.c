@@ -350,6 +350,17 @@ NTSTATUS EchoSendRequest(_In_ PECHO_DEVICE_CONTEXT Context, _In_reads_bytes_(Len
     return STATUS_SUCCESS;
 }
 
+NTSTATUS EchoReconnect(_In_ PECHO_DEVICE_CONTEXT Context)
+{
+    PKMCL_CLIENT_INTERFACE_V1 kmcl = &Context->Kmcl;
+    if (Context->Channel == NULL || Context->ChannelOpen) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    /* A client channel the host closed falls back to Disabled only once Disable has run. */
+    kmcl->VmbChannelDisable(Context->Channel);
+    return kmcl->VmbChannelEnable(Context->Channel);
+}
+
 VOID EchoDeviceRemove(_In_ PECHO_DEVICE_CONTEXT Context)
 {
     PKMCL_CLIENT_INTERFACE_V1 kmcl = &Context->Kmcl;

@@ -74,6 +74,10 @@ NTSTATUS EchoDeviceAdd(_In_ WDFDEVICE Device, _Out_ PECHO_DEVICE_CONTEXT Context
 NTSTATUS EchoSendRequest(_In_ PECHO_DEVICE_CONTEXT Context, _In_reads_bytes_(Length) const void* Data,
                          _In_ ULONG Length);
 
+/* After the host closed the channel (EvtChannelClosed): Disable and Enable it again, which opens
+ * a new connection and negotiates the version anew. STATUS_INVALID_DEVICE_STATE while open. */
+NTSTATUS EchoReconnect(_In_ PECHO_DEVICE_CONTEXT Context);
+
 /* Disables and cleans up the channel and releases the interface. */
 VOID EchoDeviceRemove(_In_ PECHO_DEVICE_CONTEXT Context);
 

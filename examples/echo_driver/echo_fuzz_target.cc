@@ -41,7 +41,7 @@ vmbsim::fuzz::Target echo_fuzz_target(const std::string& bugs) {
   if (!bugs.empty()) t.args = "bugs=" + bugs;
   t.offer.name = "echo";
   vmbsim::Guid::parse("5f0c6a6e-8b1d-4c5e-9a53-7f3f2a9c0e11", t.offer.interface_type);
-  t.commands = {"send 1 8", "send 3 8", "send 3 0", "send 1 64", "send 1 512"};
+  t.commands = {"send 1 8", "send 3 8", "send 3 0", "send 1 64", "send 1 512", "reconnect"};
   t.messages = echo_messages();
   return t;
 }

@@ -88,6 +88,9 @@ NTSTATUS EchoPluginCommand(_In_ PVOID DriverContext, _In_z_ const char* Command)
     int fields;
     uint8_t data[ECHO_MAX_DATA];
 
+    if (strcmp(Command, "reconnect") == 0) {
+        return EchoReconnect(context);
+    }
     fields = sscanf(Command, "send %u %u", &count, &length);
     if (fields < 1 || length > ECHO_MAX_DATA) {
         return STATUS_NOT_SUPPORTED;

@@ -5,6 +5,7 @@
  *
  * Arguments: none (an empty string). Commands:
  *   "send N [LENGTH]"  N echo requests of LENGTH data bytes (default 8), byte i = (seq + i) & 0xff
+ *   "reconnect"        after a host close: Disable and Enable the channel again
  */
 #ifndef ECHO_PLUGIN_H
 #define ECHO_PLUGIN_H

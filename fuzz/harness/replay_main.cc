@@ -3,7 +3,7 @@
 // in every build (g++ without libFuzzer, and the ASan/UBSan build). For targets defined with
 // VMBSIM_FUZZ_TARGET it also speaks the harness's language:
 //
-//   <name>_replay PATH...                      replay (a directory: each regular file, in name order)
+//   <name>_replay PATH...                      replay (a directory: each file below it, in name order)
 //   <name>_replay --print INPUT                the peer actions the input decodes to, and the findings
 //   <name>_replay --scenario INPUT -o FILE     write a scenario file that replays the input
 //   <name>_replay --seeds -o DIR SCENARIO...   write one seed per scenario file into DIR
@@ -56,7 +56,8 @@ int replay(const std::vector<std::string>& args) {
     std::error_code ec;
     if (fs::is_directory(arg, ec)) {
       std::vector<fs::path> files;
-      for (const fs::directory_entry& e : fs::directory_iterator(arg, ec))
+      // Recursive: reproducers are kept in one directory per bug.
+      for (const fs::directory_entry& e : fs::recursive_directory_iterator(arg, ec))
         if (e.is_regular_file()) files.push_back(e.path());
       std::sort(files.begin(), files.end());
       inputs.insert(inputs.end(), files.begin(), files.end());
