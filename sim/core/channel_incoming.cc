@@ -1,5 +1,6 @@
 // Channel data path, incoming direction: reading the host-to-guest ring, delivering packets
 // to EvtVmbChannelProcessPacket, and their completion, deferral and failure (kmcl-api.md §1.6).
+#include <algorithm>
 #include <cstring>
 
 #include "sim/core/channel.h"
@@ -42,8 +43,8 @@ void Channel::release_incoming(IncomingPacket& p) {
   p.ranges_.clear();
   // The ProcessPacket buffer is invalid from now on (Q14): poison it, or with exact buffers
   // free it, so that AddressSanitizer reports a read after completion.
-  if (sim_.options().exact_buffers)
-    std::vector<uint8_t>().swap(p.buffer_);
+  if (p.exact_)
+    p.exact_.reset();
   else if (p.length_)
     std::memset(p.buffer_.data(), kPoison, p.length_);
   p.state_ = IncomingPacket::State::Free;
@@ -125,10 +126,11 @@ void Channel::drain_ring() {
     uint32_t n = scratch_.payload_size();
     if (sim_.options().exact_buffers) {
       // One heap block of exactly n bytes: a driver reading past BufferLength hits a redzone.
-      std::vector<uint8_t> exact(scratch_.payload(), scratch_.payload() + n);
-      p->buffer_.swap(exact);
+      p->exact_.reset(new uint8_t[n]);
+      if (n) std::memcpy(p->exact_.get(), scratch_.payload(), n);
     } else {
-      if (p->buffer_.size() < n) p->buffer_.resize(n);
+      // At least one byte, so that even an empty packet's buffer is not NULL.
+      if (p->buffer_.size() < std::max<uint32_t>(n, 1)) p->buffer_.resize(std::max<uint32_t>(n, 1));
       if (n) std::memcpy(p->buffer_.data(), scratch_.payload(), n);
     }
     p->length_ = n;
@@ -170,7 +172,7 @@ void Channel::deliver_incoming() {
     invoke_frame_begin(CallbackKind::ProcessPacket, irql, p);
     if ((passive_delivery_ || p->at_passive_) && sim_.irql() != Irql::Passive)
       violation(63, "deliver", p->describe(), "simulator self-check: ProcessPacket above PASSIVE_LEVEL");
-    client_->process_packet(*this, *p, p->buffer_.data(), p->length_, p->flags_);
+    client_->process_packet(*this, *p, p->bytes(), p->length_, p->flags_);
     invoke_frame_end();
     ++delivered;
     if (p->state_ == IncomingPacket::State::Delivering && p->external_pending_) {

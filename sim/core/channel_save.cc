@@ -141,7 +141,7 @@ Status Channel::take_snapshot() {
     r.transaction_id = p.transaction_id_;
     r.completion_requested = p.completion_requested_;
     r.flags = p.flags_;
-    r.payload.assign(p.buffer_.begin(), p.buffer_.begin() + p.length_);
+    r.payload.assign(p.bytes(), p.bytes() + p.length_);
     if (!p.ranges_.empty()) ring::encode_gpa_ranges(p.ranges_, r.ranges);
     r.completing = completing;
     if (completing) r.response = p.response_;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <memory>
 #include <vector>
 
 #include "sim/core/channel_client.h"
@@ -116,6 +117,11 @@ class IncomingPacket {
   bool external_writable_ = false;  // GetExternalData without READ_ONLY: the server may write
   uint32_t flags_ = 0;
   std::vector<uint8_t> buffer_;
+  // SimulationOptions::exact_buffers: the bytes in a block of exactly length_ (never null, even
+  // for 0 bytes, as KMCL never passes NULL), freed at completion.
+  std::unique_ptr<uint8_t[]> exact_;
+  uint8_t* bytes() { return exact_ ? exact_.get() : buffer_.data(); }
+  const uint8_t* bytes() const { return exact_ ? exact_.get() : buffer_.data(); }
   uint32_t length_ = 0;
   std::vector<uint8_t> response_;  // completion bytes waiting for ring space
   std::vector<ring::GpaRange> ranges_;   // external data of a GPA-direct packet (servers)
