@@ -12,21 +12,17 @@
 namespace vmbsim::fuzz {
 
 Reproducer scenario_from_input(const Target& target, const uint8_t* data, size_t size) {
-  if (target.side != Side::Client) {
-    Reproducer r;
-    r.error = "scenario files from a server target's inputs are not supported yet: the recorder writes only a "
-              "host's steps (use --print to see the guest's actions)";
-    return r;
-  }
   std::vector<Action> actions = decode_actions(data, size, target, target.max_actions);
   SessionOptions options;  // Collect: the run goes on past the first finding, as the replay will
-  std::unique_ptr<Session> session = make_client_session(target, options);
+  std::unique_ptr<Session> session = make_session(target, options);
   scenario::Recorder recorder(session->simulation());
+  recorder.set_yield_before_actions(true);  // the harness acts when the driver has gone idle
   session->record_to(&recorder);
   Reproducer r;
   r.result = session->run(actions);
 
-  std::set<int> rules(r.result.rules.begin(), r.result.rules.end());
+  // A scenario's end check compares every rule the verifier reports, warnings included.
+  std::set<int> rules(r.result.reported_rules.begin(), r.result.reported_rules.end());
   recorder.set_violations(std::vector<int>(rules.begin(), rules.end()));
   std::string description = "Made by the fuzz harness from a " + std::to_string(size) + "-byte input to " + target.name + ". ";
   bool other = false;
@@ -40,6 +36,7 @@ Reproducer scenario_from_input(const Target& target, const uint8_t* data, size_t
   description += " Crashes found by AddressSanitizer or UndefinedBehaviorSanitizer replay in a sanitized build.";
   scenario::ChannelSpec channel;
   channel.id = target.offer.name.empty() ? "channel" : target.offer.name;
+  channel.role = target.side == Side::Server ? scenario::Role::Server : scenario::Role::Client;
   channel.interface_type = target.offer.interface_type;
   channel.interface_instance = target.offer.interface_instance;
   channel.user_data = target.offer.user_data;
@@ -76,7 +73,9 @@ class SeedRecorder : public EndpointObserver {
     a.payload.raw = bytes;
     add(std::move(a));
   }
-  void sent_external(const Endpoint&, uint64_t, const std::vector<uint8_t>& bytes, uint64_t external) override {
+  void sent_external(const Endpoint&, uint64_t, const std::vector<uint8_t>& bytes,
+                     const std::vector<uint8_t>& content) override {
+    const uint64_t external = content.size();
     // The harness's guest pins one of four buffer sizes: the smallest that holds this one.
     uint16_t choice = 3;
     for (uint16_t i = 0; i < 4; ++i)
@@ -90,7 +89,7 @@ class SeedRecorder : public EndpointObserver {
     a.payload.raw = bytes;
     add(std::move(a));
   }
-  void opened(const Endpoint&) override {
+  void opened(const Endpoint&, uint32_t) override {
     // The harness's guest opens by itself at the start; a later open is an action.
     if (opens_++ == 0) return;
     Action a;

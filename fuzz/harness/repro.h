@@ -16,12 +16,11 @@ namespace vmbsim::fuzz {
 struct Reproducer {
   std::string yaml;      // the scenario: the input's peer actions as steps, its findings expected
   SessionResult result;  // what the run found (Collect mode)
-  std::string error;     // set (and yaml empty) when the input cannot be written as a scenario
 };
 
 // Runs the input once, recording it. Verifier findings become the scenario's expected violations
 // (and hang: true); sanitizer findings are not expectations, they replay as the same crash in a
-// sanitized build. Client targets only (the recorder does not write a guest's steps yet).
+// sanitized build. A server target's input becomes a scenario in which the scenario plays the guest.
 Reproducer scenario_from_input(const Target& target, const uint8_t* data, size_t size);
 
 // A seed for `target` from a scenario: the scenario is played against the target's driver and

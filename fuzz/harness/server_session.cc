@@ -52,8 +52,10 @@ class ServerSession : public Session {
     if (offer == nullptr || guest_->is_open()) return;
     if (!succeeded(guest_->open(*offer, target_.guest_ring_pages))) return;
     opened_once_ = true;
-    if (!shared_) shared_ = std::make_unique<GuestBuffer>(target_.guest_buffer_bytes);
-    guest_->create_gpadl(shared_->data, shared_->size);
+    // A fresh, zeroed buffer per connection (the last one may still be mapped while the server
+    // tears down; guest memory is pinned until then).
+    buffers_.push_back(std::make_unique<GuestBuffer>(target_.guest_buffer_bytes));
+    guest_->create_gpadl(buffers_.back()->data, buffers_.back()->size);
   }
 
   // The driver may make its offer only after its entry returned.
@@ -113,7 +115,6 @@ class ServerSession : public Session {
   }
 
   std::unique_ptr<GuestEndpoint> guest_;
-  std::unique_ptr<GuestBuffer> shared_;
   bool opened_once_ = false;
   std::vector<std::unique_ptr<GuestBuffer>> buffers_;
 };

@@ -133,7 +133,7 @@ void Session::next() {
       return;
     }
     command(a.index);
-    sim_.scheduler().post([this] { next(); });
+    sim_.scheduler().post_after(0, [this] { next(); });
     return;
   }
   VirtualTime delay = perform(a);
@@ -148,10 +148,9 @@ void Session::next() {
     delay = 0;
   }
   retries_ = 0;
-  if (delay > 0)
-    sim_.scheduler().post_after(delay, [this] { next(); });
-  else
-    sim_.scheduler().post([this] { next(); });
+  // A timer, even at 0: the next action comes once everything the driver does in reaction to
+  // this one at this instant has run (a scenario replays that with `wait: 0ms`).
+  sim_.scheduler().post_after(delay, [this] { next(); });
 }
 
 SessionResult Session::run(const std::vector<Action>& actions) {
@@ -164,7 +163,7 @@ SessionResult Session::run(const std::vector<Action>& actions) {
   } else {
     driver_loaded();
     actions_ = &actions;
-    sim_.scheduler().post([this] { next(); });
+    sim_.scheduler().post_after(0, [this] { next(); });
     VirtualTime settle_deadline = -1;
     uint64_t events = 0;
     for (;;) {
@@ -172,7 +171,7 @@ SessionResult Session::run(const std::vector<Action>& actions) {
         uint32_t index = static_cast<uint32_t>(pending_command_);
         pending_command_ = -1;
         command(index);
-        sim_.scheduler().post([this] { next(); });
+        sim_.scheduler().post_after(0, [this] { next(); });
         continue;
       }
       if (actions_done_ && settle_deadline < 0) settle_deadline = sim_.now() + target_.settle_limit_ns;
@@ -203,6 +202,7 @@ SessionResult Session::run(const std::vector<Action>& actions) {
   tear_down();
   sim_.shutdown();
   for (const Finding& f : sim_.verifier().findings()) {
+    if (f.rule > 0) result_.reported_rules.push_back(f.rule);
     if (!is_driver_bug(f)) continue;
     result_.findings.push_back(f.to_string());
     if (f.rule > 0) result_.rules.push_back(f.rule);

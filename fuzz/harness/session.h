@@ -34,6 +34,7 @@ struct SessionOptions {
 struct SessionResult {
   std::vector<std::string> findings;  // empty: the driver survived this input
   std::vector<int> rules;             // the verifier rules among the findings
+  std::vector<int> reported_rules;    // every rule the verifier reported, warnings included
   std::vector<std::string> log;       // the actions carried out, in order
   bool driver_loaded = false;
   uint64_t events = 0;

@@ -241,14 +241,6 @@ uint64_t Endpoint::send_with_ranges(const void* data, uint32_t size, const std::
   ring::encode_gpa_ranges(ranges, header);
   uint64_t txid = next_txid_++;
   ++stats_.packets_sent;
-  if (observer_) {
-    uint64_t external = 0;
-    for (const ring::GpaRange& r : ranges) external += r.byte_count;
-    observer_->sent_external(*this, txid,
-                             std::vector<uint8_t>(static_cast<const uint8_t*>(data),
-                                                  static_cast<const uint8_t*>(data) + (data ? size : 0)),
-                             external);
-  }
   write_or_queue(ring::PacketType::DataUsingGpaDirect, ring::kFlagCompletionRequested, txid, header.data(),
                  static_cast<uint32_t>(header.size()), data, size);
   return txid;

@@ -141,6 +141,8 @@ class Endpoint : public Peer {
   void resume_connection(Channel& channel);
   // Sends a GPA-direct packet (type 9) describing `ranges`, completion requested; returns its id.
   uint64_t send_with_ranges(const void* data, uint32_t size, const std::vector<ring::GpaRange>& ranges);
+  // The transaction id the next send that asks for a completion will get.
+  uint64_t peek_next_txid() const { return next_txid_; }
   // Called as each completion from the driver is read, before it is handed on.
   virtual void completion_read(uint64_t /*transaction_id*/) {}
 

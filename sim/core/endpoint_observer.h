@@ -30,11 +30,14 @@ class EndpointObserver {
   // The peer sent a packet to the driver (transaction id 0 when no completion is requested).
   virtual void sent(const Endpoint&, uint64_t /*transaction_id*/, const std::vector<uint8_t>& /*bytes*/,
                     bool /*completion_requested*/) {}
-  // A guest sent a GPA-direct request with `external_bytes` of its memory as external data.
+  // A guest sent a GPA-direct request; `external` is the content of the memory it describes.
   virtual void sent_external(const Endpoint&, uint64_t /*txid*/, const std::vector<uint8_t>& /*bytes*/,
-                             uint64_t /*external_bytes*/) {}
-  // A guest opened the server's channel (again).
-  virtual void opened(const Endpoint&) {}
+                             const std::vector<uint8_t>& /*external*/) {}
+  // A guest opened the server's channel (again) with rings of `ring_pages` data pages.
+  virtual void opened(const Endpoint&, uint32_t /*ring_pages*/) {}
+  // A guest shared `content` (its buffer as it is now) as GPADL `handle`.
+  virtual void gpadl_created(const Endpoint&, uint32_t /*handle*/, const std::vector<uint8_t>& /*content*/,
+                             bool /*read_only*/) {}
   // The peer wrote an arbitrary packet (Endpoint::send_raw: any type, flags, transaction id and
   // bytes, for hostile-peer tests); the views in `packet` live only during the call.
   virtual void raw_written(const Endpoint&, const ring::OutgoingPacket& /*packet*/) {}

@@ -26,6 +26,13 @@ uint64_t GuestEndpoint::send_gpa_direct(const void* data, uint32_t size, const v
   if (!connected() || buffer == nullptr || byte_count == 0) return 0;
   ring::GpaRange r = sim_.guest_memory().describe(buffer, byte_count);
   sim_.guest_memory().pin(r);
+  if (observer_) {
+    const auto* d = static_cast<const uint8_t*>(data);
+    const auto* b = static_cast<const uint8_t*>(buffer);
+    // The txid is the one send_with_ranges is about to hand out.
+    observer_->sent_external(*this, peek_next_txid(), std::vector<uint8_t>(d, d + (d ? size : 0)),
+                             std::vector<uint8_t>(b, b + byte_count));
+  }
   uint64_t txid = send_with_ranges(data, size, {r});
   in_flight_[txid] = std::move(r);
   return txid;
@@ -49,6 +56,10 @@ uint32_t GuestEndpoint::create_gpadl(const void* buffer, uint32_t byte_count, bo
   uint32_t handle = next_gpadl_++;
   channel()->guest_gpadl_created(handle, {r}, read_only);
   gpadls_[handle] = Gpadl{std::move(r), read_only};
+  if (observer_) {
+    const auto* b = static_cast<const uint8_t*>(buffer);
+    observer_->gpadl_created(*this, handle, std::vector<uint8_t>(b, b + byte_count), read_only);
+  }
   return handle;
 }
 
@@ -90,7 +101,7 @@ Status GuestEndpoint::open(Channel& server, uint32_t ring_pages) {
     g2h_.reset();
     h2g_.reset();
   } else if (observer_) {
-    observer_->opened(*this);
+    observer_->opened(*this, ring_pages);
   }
   return s;
 }

@@ -60,7 +60,10 @@ void Recorder::step(std::string text) {
 
 void Recorder::wait_for_now() {
   // Only before the host's own actions: an `expect` waits for its packet by itself.
-  if (sim_.now() > last_ns_) step("- wait: " + duration(sim_.now() - last_ns_));
+  if (sim_.now() > last_ns_)
+    step("- wait: " + duration(sim_.now() - last_ns_));
+  else if (yield_)
+    step("- wait: 0ms");
 }
 
 void Recorder::driver_command(const std::string& command) {
@@ -112,6 +115,39 @@ void Recorder::sent(const Endpoint&, uint64_t txid, const std::vector<uint8_t>& 
     s += ", as: " + name;
   }
   step(s + "}");
+}
+
+namespace {
+
+// A buffer's content as a `fill`: one byte when all bytes are equal, else all of them.
+std::string fill_of(const std::vector<uint8_t>& content) {
+  bool uniform = true;
+  for (uint8_t b : content) uniform = uniform && b == content.front();
+  return content.empty() ? std::string("00") : hex_bytes(uniform ? std::vector<uint8_t>{content.front()} : content);
+}
+
+}  // namespace
+
+void Recorder::sent_external(const Endpoint&, uint64_t txid, const std::vector<uint8_t>& bytes,
+                             const std::vector<uint8_t>& external) {
+  wait_for_now();
+  std::string name = "h" + std::to_string(next_name_++);
+  host_packets_[txid] = name;
+  step("- send: {bytes: \"" + hex_bytes(bytes) + "\", external: {size: " + std::to_string(external.size()) +
+       ", fill: \"" + fill_of(external) + "\"}, as: " + name + "}");
+}
+
+void Recorder::opened(const Endpoint&, uint32_t ring_pages) {
+  wait_for_now();
+  step("- open: {ring_pages: " + std::to_string(ring_pages) + "}");
+}
+
+void Recorder::gpadl_created(const Endpoint&, uint32_t handle, const std::vector<uint8_t>& content, bool read_only) {
+  wait_for_now();
+  char name[24];
+  std::snprintf(name, sizeof(name), "gpadl_%x", handle);
+  step("- gpadl: {size: " + std::to_string(content.size()) + ", fill: \"" + fill_of(content) + "\"" +
+       (read_only ? ", read_only: true" : "") + ", as: " + name + "}");
 }
 
 void Recorder::completion_read(const Endpoint&, const GuestCompletion& c) {
@@ -187,7 +223,7 @@ std::string Recorder::yaml(const std::string& name, const std::string& descripti
   y += "scenario: " + quoted(name) + "\n";
   if (!description.empty()) y += "description: " + quoted(description) + "\n";
   if (!driver_args.empty()) y += "driver: {args: " + quoted(driver_args) + "}\n";
-  y += "channels:\n  - id: " + channel.id + "\n    role: client\n";
+  y += "channels:\n  - id: " + channel.id + "\n    role: " + (channel.role == Role::Server ? "server" : "client") + "\n";
   y += "    interface_type: " + channel.interface_type.to_string() + "\n";
   y += "    interface_instance: " + channel.interface_instance.to_string() + "\n";
   if (!channel.user_data.empty()) y += "    user_data: \"" + hex_bytes(channel.user_data) + "\"\n";

@@ -23,6 +23,11 @@ class Recorder : public EndpointObserver {
  public:
   explicit Recorder(Simulation& sim) : sim_(sim) {}
 
+  // Peers that act only once the simulation is idle at the current instant (the fuzz harness)
+  // are recorded with a `wait: 0ms` before each action, which makes the replay yield the same way;
+  // without it, consecutive actions would reach the driver in one burst.
+  void set_yield_before_actions(bool yield) { yield_ = yield; }
+
   void driver_command(const std::string& command);
   // What the last driver command returned, once it has: a failure is written into its step.
   void driver_command_returned(Status status);
@@ -41,13 +46,19 @@ class Recorder : public EndpointObserver {
   void completion_read(const Endpoint&, const GuestCompletion& c) override;
   void completed(const Endpoint&, uint64_t txid, const std::vector<uint8_t>& bytes, Status status) override;
   void sent(const Endpoint&, uint64_t txid, const std::vector<uint8_t>& bytes, bool completion_requested) override;
+  // A guest's actions (server role): open, GPADLs, GPA-direct requests.
+  void sent_external(const Endpoint&, uint64_t txid, const std::vector<uint8_t>& bytes,
+                     const std::vector<uint8_t>& external) override;
+  void opened(const Endpoint&, uint32_t ring_pages) override;
+  void gpadl_created(const Endpoint&, uint32_t handle, const std::vector<uint8_t>& content, bool read_only) override;
   void draining_changed(const Endpoint&, bool draining) override;
   void paused_changed(const Endpoint&, bool paused) override;
   void raw_written(const Endpoint&, const ring::OutgoingPacket& packet) override;
   void malformed_written(const Endpoint&, const uint8_t* bytes, uint32_t size, bool written) override;
   void closed(const Endpoint&, bool rescinded) override;
 
-  // The scenario file: `channel` describes the offer, `driver_args` the driver's arguments.
+  // The scenario file: `channel` describes the offer (and whether the driver is the client or the
+  // server), `driver_args` the driver's arguments.
   std::string yaml(const std::string& name, const std::string& description, const ChannelSpec& channel,
                    const std::string& driver_args) const;
   size_t steps() const { return steps_.size(); }
@@ -62,6 +73,7 @@ class Recorder : public EndpointObserver {
   std::map<uint64_t, std::string> host_packets_;    // txid -> name, until the driver completes it
   std::vector<int> violations_;
   bool hang_ = false;
+  bool yield_ = false;
   size_t command_step_ = 0;       // steps_ index of the last driver command, + 1 (0: none)
   std::string command_;
   size_t fail_step_ = 0;          // steps_ index of the last fail_allocations, + 1 (0: none)

@@ -13,6 +13,7 @@
 #include "sim/scenario/loader.h"
 #include "sim/scenario/runner.h"
 #include "plugin/plugin_driver.h"
+#include "storage_fuzz_target.h"
 
 namespace vmbsim::fuzz {
 namespace {
@@ -223,6 +224,31 @@ TEST(FuzzRepro, HostileWritesRecordAndReplay) {
   scenario::LoadResult loaded = scenario::load_text(r.yaml, "repro.yaml");
   ASSERT_TRUE(loaded.ok()) << loaded.errors.front().str() << "\n" << r.yaml;
   plugin::PluginDriver driver("echo", t.driver);
+  scenario::RunResult run = scenario::run(*loaded.scenario, driver);
+  EXPECT_TRUE(run.passed) << (run.failures.empty() ? "" : run.failures.front().str()) << "\n" << r.yaml;
+}
+
+TEST(FuzzRepro, AHostileGuestRecordsAsAServerScenarioThatReplays) {
+  Target t = storage_fuzz_target();
+  Action init = simple(ActionKind::Send);
+  init.flags = 1;
+  init.payload = message(0);  // STOR_INIT naming GPADL 0x1000
+  Action write = simple(ActionKind::Send);
+  write.flags = 1 | 2 | (1 << 2);  // with 1024 bytes of external data
+  write.payload = message(2);
+  Action bad_range = simple(ActionKind::RawPacket, 0, 0x99);
+  bad_range.type = 9;
+  bad_range.flags = 1;
+  bad_range.payload = raw(std::vector<uint8_t>(48, 0xff));  // ranges the guest never pinned
+  std::vector<Action> actions = {init, write, bad_range, simple(ActionKind::Close), simple(ActionKind::Rescind), init};
+  std::vector<uint8_t> input = encode_actions(actions, t);
+  Reproducer r = scenario_from_input(t, input.data(), input.size());
+  EXPECT_TRUE(r.result.findings.empty()) << r.result.findings.front();
+  for (const char* step : {"role: server", "- open:", "- gpadl:", "external: {size: 1024", "- close:", "- raw:"})
+    EXPECT_NE(r.yaml.find(step), std::string::npos) << step << "\n" << r.yaml;
+  scenario::LoadResult loaded = scenario::load_text(r.yaml, "repro.yaml");
+  ASSERT_TRUE(loaded.ok()) << loaded.errors.front().str() << "\n" << r.yaml;
+  plugin::PluginDriver driver("storage server", t.driver);
   scenario::RunResult run = scenario::run(*loaded.scenario, driver);
   EXPECT_TRUE(run.passed) << (run.failures.empty() ? "" : run.failures.front().str()) << "\n" << r.yaml;
 }
