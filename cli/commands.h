@@ -31,7 +31,17 @@ struct RecordArgs {
   std::string log_level;
 };
 
+struct FuzzReproArgs {
+  std::string input;   // a fuzzer input (a crash, a corpus entry)
+  std::string output;  // the scenario file to write; empty: only print the actions and findings
+  std::string driver;  // another build of the echo sample as a plugin (e.g. the buggy one)
+  std::string driver_args;
+};
+
 int run_command(const RunArgs& args);
+// The bundled echo sample's fuzz target (examples/echo_driver/echo_fuzzer): what an input does,
+// and the scenario that replays it. Other targets: their own `<name>_replay --scenario`.
+int fuzz_repro_command(const FuzzReproArgs& args);
 int record_command(const RecordArgs& args);
 int check_command(const std::vector<std::string>& scenarios);
 

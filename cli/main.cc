@@ -2,6 +2,7 @@
 //   vmbsim run SCENARIO... [--driver LIB.so] [--verbose] [--trace FILE.json] [--log-format text|json]
 //   vmbsim record --host MODEL [--driver LIB.so] [--command CMD]... -o FILE
 //   vmbsim check SCENARIO...
+//   vmbsim fuzz-repro INPUT [-o FILE] [--driver LIB.so [--args ARGS]]
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
@@ -34,6 +35,14 @@ int main(int argc, char** argv) {
   CLI::App* check_cmd = app.add_subcommand("check", "validate scenario files without running them");
   check_cmd->add_option("scenarios", check, "scenario files")->required();
 
+  vmbsim::cli::FuzzReproArgs repro;
+  CLI::App* repro_cmd = app.add_subcommand(
+      "fuzz-repro", "show what a fuzzer input does to the bundled echo sample, and write it as a scenario");
+  repro_cmd->add_option("input", repro.input, "the input (e.g. a crash file of echo_fuzzer)")->required();
+  repro_cmd->add_option("-o,--output", repro.output, "the scenario file to write");
+  repro_cmd->add_option("--driver", repro.driver, "another build of the echo sample as a plugin (e.g. the buggy one)");
+  repro_cmd->add_option("--args", repro.driver_args, "its arguments, e.g. bugs=double_free");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -42,5 +51,6 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return vmbsim::cli::run_command(run);
   if (*record_cmd) return vmbsim::cli::record_command(record);
+  if (*repro_cmd) return vmbsim::cli::fuzz_repro_command(repro);
   return vmbsim::cli::check_command(check);
 }

@@ -29,6 +29,8 @@ class PluginDriver : public scenario::DriverUnderTest {
   Status command(const std::string& command) override;
   void unload() override;
   std::string name() const override { return name_; }
+  // The entry points (valid while this object, which keeps the library loaded, lives).
+  const EntryPoints& entry_points() const { return ep_; }
 
  private:
   std::string name_;
