@@ -38,10 +38,6 @@ class ClientSession : public Session {
       case ActionKind::RawPacket:
         write_raw(static_cast<ring::PacketType>(a.type), a.flags, a.value, {}, render(a.payload, nullptr));
         break;
-      case ActionKind::CorruptIndex:
-        if (h.corrupt_index(a.index == 1, static_cast<uint32_t>(a.value)) && recorder_)
-          recorder_->corrupt_index(a.index == 1, static_cast<uint32_t>(a.value));
-        break;
       case ActionKind::Close:
         if (h.is_open()) {
           h.close();

@@ -103,9 +103,7 @@ class ServerSession : public Session {
         open();
         break;
       default:
-        // CorruptIndex: the guest's rings are its own memory; what a server reads from them goes
-        // through the ring reader, which has a fuzzer of its own. The rest: Session::perform.
-        break;
+        break;  // done by Session::perform
     }
   }
 

@@ -95,6 +95,10 @@ VirtualTime Session::perform(const Action& a) {
       e.write_malformed(a.payload.raw.data(), static_cast<uint32_t>(a.payload.raw.size()));
       return 0;
     case ActionKind::Advance: return static_cast<VirtualTime>(a.value);
+    case ActionKind::CorruptIndex:
+      if (e.corrupt_index(a.index == 1, static_cast<uint32_t>(a.value)) && recorder_)
+        recorder_->corrupt_index(a.index == 1, static_cast<uint32_t>(a.value));
+      return 0;
     case ActionKind::StopDraining: e.set_draining(false); return 0;
     case ActionKind::ResumeDraining: e.set_draining(true); return 0;
     case ActionKind::FailAllocations:

@@ -1,5 +1,7 @@
 #include "sim/core/endpoint.h"
 
+#include "sim/ring/ring_layout.h"
+
 #include <algorithm>
 #include <cassert>
 
@@ -30,7 +32,17 @@ void Endpoint::connect(Channel& channel, ring::RingMemory incoming, ring::RingMe
   channel_ = &channel;
   reader_ = std::make_unique<ring::RingReader>(incoming);
   writer_ = std::make_unique<ring::RingWriter>(outgoing);
+  read_mem_ = incoming;
+  write_mem_ = outgoing;
   dead_reported_ = false;
+}
+
+bool Endpoint::corrupt_index(bool driver_outgoing, uint32_t value) {
+  if (channel_ == nullptr) return false;
+  ring::RingMemory m = driver_outgoing ? read_mem_ : write_mem_;
+  std::memcpy(m.control + (driver_outgoing ? ring::kReadIndexOffset : ring::kWriteIndexOffset), &value, sizeof value);
+  channel_->host_signal();
+  return true;
 }
 
 void Endpoint::disconnect() {

@@ -89,6 +89,11 @@ class Endpoint : public Peer {
   // connected): a hostile peer does not queue.
   bool write_malformed(const void* bytes, uint32_t size);
 
+  // Hostile-peer testing: overwrites an index this peer owns with `value` and signals the driver
+  // (wire §6 22-23): the write index of the ring the driver reads, or (driver_outgoing) the read
+  // index of the ring it writes. False when not connected to a channel.
+  bool corrupt_index(bool driver_outgoing, uint32_t value);
+
   // Stops (false) or resumes (true) reading what the driver writes.
   void set_draining(bool draining);
   bool draining() const { return draining_; }
@@ -175,6 +180,7 @@ class Endpoint : public Peer {
   uint64_t next_txid_ = 1;
   std::unique_ptr<ring::RingReader> reader_;
   std::unique_ptr<ring::RingWriter> writer_;
+  ring::RingMemory read_mem_{}, write_mem_{};  // the driver's outgoing and incoming rings
   ring::ReadPacket scratch_;
   HostPacket current_;
   PacketFn packet_fn_;

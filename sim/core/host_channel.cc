@@ -1,11 +1,9 @@
 #include "sim/core/host_channel.h"
 
-#include <cstring>
 
 #include "sim/core/channel.h"
 #include "sim/core/device.h"
 #include "sim/core/simulation.h"
-#include "sim/ring/ring_layout.h"
 
 namespace vmbsim {
 
@@ -111,12 +109,5 @@ bool HostChannel::write_gpadl(uint32_t handle, uint64_t offset, const void* src,
   return write_external(it->second.view, offset, src, len);
 }
 
-bool HostChannel::corrupt_index(bool driver_outgoing, uint32_t value) {
-  if (!is_open() || !guest()) return false;
-  ring::RingMemory m = driver_outgoing ? g2h_ : h2g_;
-  std::memcpy(m.control + (driver_outgoing ? ring::kReadIndexOffset : ring::kWriteIndexOffset), &value, sizeof value);
-  guest()->host_signal();
-  return true;
-}
 
 }  // namespace vmbsim

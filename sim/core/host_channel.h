@@ -47,11 +47,6 @@ class HostChannel : public Endpoint {
   ring::RingMemory guest_to_host_ring() const { return g2h_; }
   ring::RingMemory host_to_guest_ring() const { return h2g_; }
 
-  // Hostile-host testing: overwrites a host-owned ring index with `value` and signals the guest
-  // (wire §6 22): the write index of the ring the guest reads, or (driver_outgoing) the read index
-  // of the ring it writes. False when the channel is not open.
-  bool corrupt_index(bool driver_outgoing, uint32_t value);
-
   // GPADLs the guest has created on this channel (kmcl-api.md §1.7).
   std::vector<uint32_t> gpadl_handles() const;
   bool gpadl_exists(uint32_t handle) const { return gpadls_.count(handle) != 0; }

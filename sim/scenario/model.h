@@ -105,7 +105,7 @@ enum class FaultKind : uint8_t {
   ExternalDataPending,  // the next `count` VmbChannelPacketGetExternalData calls return STATUS_PENDING
   Pause,            // the peer neither reads nor writes (for `duration`, or until resume); its writes are held
   Resume,
-  CorruptIndex,     // client role: a host-owned ring index is overwritten with `count` (index_ring says which)
+  CorruptIndex,     // a peer-owned ring index is overwritten with `count` (index_of_outgoing says which)
 };
 
 struct Step {

@@ -740,7 +740,7 @@ Player::Outcome Player::fault(const Step& s, PeerState& p) {
       note(s, s.channel + ": the peer resumes");
       break;
     case FaultKind::CorruptIndex: {
-      bool done = p.device->host().corrupt_index(s.index_of_outgoing, s.count);
+      bool done = p.endpoint->corrupt_index(s.index_of_outgoing, s.count);
       note(s, s.channel + ": " + (s.index_of_outgoing ? "read index of the driver's outgoing ring" : "write index of the driver's incoming ring") +
                   " set to " + hex64(s.count) + (done ? "" : " (not done: the channel is not open)"));
       break;

@@ -431,8 +431,6 @@ void StepParser::parse_fault(const YAML::Node& body, Step& s) {
       r_.error(s.pos, "fault 'external_data_pending' needs a channel where the driver is the server");
   } else if (name == "corrupt_index") {
     s.fault = FaultKind::CorruptIndex;
-    if (c && c->role != Role::Client)
-      r_.error(s.pos, "fault 'corrupt_index' needs a channel where the driver is the client (the host owns the rings)");
     if (!has_value || !r_.check_map(value, "fault 'corrupt_index'", {"ring", "value"})) {
       if (!has_value) r_.error(body, "fault 'corrupt_index' needs {ring: incoming|outgoing, value: N}");
       return;
@@ -443,8 +441,8 @@ void StepParser::parse_fault(const YAML::Node& body, Step& s) {
     }
     std::string ring = value["ring"].IsScalar() ? value["ring"].Scalar() : "";
     if (ring != "incoming" && ring != "outgoing")
-      r_.error(value["ring"], "'ring' is 'incoming' (the write index of the ring the driver reads) or 'outgoing' "
-                              "(the read index of the ring it writes), not '" + ring + "'");
+      r_.error(value["ring"], "'ring' is 'incoming' (the peer's write index of the ring the driver reads) or "
+                              "'outgoing' (the peer's read index of the ring it writes), not '" + ring + "'");
     s.index_of_outgoing = ring == "outgoing";
     s.count = static_cast<uint32_t>(r_.uint(value["value"], "value", 0xffffffffull));
   } else if (!name.empty()) {

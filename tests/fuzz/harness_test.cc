@@ -240,11 +240,13 @@ TEST(FuzzRepro, AHostileGuestRecordsAsAServerScenarioThatReplays) {
   bad_range.type = 9;
   bad_range.flags = 1;
   bad_range.payload = raw(std::vector<uint8_t>(48, 0xff));  // ranges the guest never pinned
-  std::vector<Action> actions = {init, write, bad_range, simple(ActionKind::Close), simple(ActionKind::Rescind), init};
+  std::vector<Action> actions = {init, write, bad_range, simple(ActionKind::Close), simple(ActionKind::Rescind), init,
+                                 simple(ActionKind::CorruptIndex, 0, 0xfffffff8)};
   std::vector<uint8_t> input = encode_actions(actions, t);
   Reproducer r = scenario_from_input(t, input.data(), input.size());
   EXPECT_TRUE(r.result.findings.empty()) << r.result.findings.front();
-  for (const char* step : {"role: server", "- open:", "- gpadl:", "external: {size: 1024", "- close:", "- raw:"})
+  for (const char* step : {"role: server", "- open:", "- gpadl:", "external: {size: 1024", "- close:", "- raw:",
+                           "corrupt_index: {ring: incoming, value: 0xfffffff8}"})
     EXPECT_NE(r.yaml.find(step), std::string::npos) << step << "\n" << r.yaml;
   scenario::LoadResult loaded = scenario::load_text(r.yaml, "repro.yaml");
   ASSERT_TRUE(loaded.ok()) << loaded.errors.front().str() << "\n" << r.yaml;
