@@ -22,7 +22,8 @@ struct RunArgs {
 };
 
 struct RecordArgs {
-  std::string host;                   // a host model (host_models.h)
+  std::string host;                   // a host model (host_models.h), for a client driver
+  std::string guest;                  // or a guest model (guest_models.h), for a server driver
   std::string driver;                 // a plugin library; empty: the bundled sample driver
   std::string driver_args;
   std::vector<std::string> commands;  // driver commands to run after the driver loaded

@@ -1,6 +1,6 @@
 // vmbsim: replay scenario files against a KMCL driver, or check them.
 //   vmbsim run SCENARIO... [--driver LIB.so] [--verbose] [--trace FILE.json] [--log-format text|json]
-//   vmbsim record --host MODEL [--driver LIB.so] [--command CMD]... -o FILE
+//   vmbsim record --host MODEL | --guest MODEL [--driver LIB.so] [--command CMD]... -o FILE
 //   vmbsim check SCENARIO...
 //   vmbsim fuzz-repro INPUT [-o FILE] [--driver LIB.so [--args ARGS]]
 #include <CLI/CLI.hpp>
@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
 
   vmbsim::cli::RecordArgs record;
   CLI::App* record_cmd = app.add_subcommand("record", "run a driver against a host model and write the session as a scenario");
-  record_cmd->add_option("--host", record.host, "host model: echo, echo-v1, echo-slow")->required();
+  record_cmd->add_option("--host", record.host, "host model (client drivers): echo, echo-v1, echo-slow");
+  record_cmd->add_option("--guest", record.guest, "guest model (server drivers): storage");
   record_cmd->add_option("--driver", record.driver, "the driver as a plugin library (default: the bundled echo sample)");
   record_cmd->add_option("--args", record.driver_args, "the driver's arguments");
   record_cmd->add_option("--command", record.commands, "a driver command to run (repeatable), e.g. \"send 3 8\"");
