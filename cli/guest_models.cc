@@ -1,7 +1,6 @@
 #include "cli/guest_models.h"
 
 #include <cstring>
-#include <memory>
 
 #include "sim/core/channel.h"
 #include "storage_protocol.h"
@@ -10,9 +9,8 @@ namespace vmbsim::cli {
 
 namespace {
 
-// Guest memory for GPADLs and external data: page aligned, alive until the process ends (the
-// recording's simulation is gone by then).
-uint8_t* guest_buffer(std::vector<std::unique_ptr<uint8_t[]>>& keep, uint32_t size, uint8_t fill) {
+// Guest memory for GPADLs and external data, page aligned, as a guest driver's buffers are.
+uint8_t* guest_buffer(GuestMemoryBlocks& keep, uint32_t size, uint8_t fill) {
   keep.emplace_back(new uint8_t[size + 4096]);
   auto addr = reinterpret_cast<uintptr_t>(keep.back().get());
   uint8_t* p = keep.back().get() + ((4096 - addr % 4096) % 4096);
@@ -33,8 +31,7 @@ void send(GuestEndpoint& g, const T& message) {
 
 // The storage protocol's guest (examples/storage_driver): INIT with a status-page GPADL, a
 // write of two sectors, a read of them back, a read past the end of a 64-sector disk.
-bool storage_guest(Simulation& sim, GuestEndpoint& g, std::string& error) {
-  static std::vector<std::unique_ptr<uint8_t[]>> keep;
+bool storage_guest(Simulation& sim, GuestEndpoint& g, GuestMemoryBlocks& keep, std::string& error) {
   sim.run_until_idle();
   Channel* offer = first_offer(sim);
   if (offer == nullptr) {

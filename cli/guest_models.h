@@ -2,7 +2,9 @@
 // models of the guest driver that opens its offer and talks to it.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,12 +13,16 @@
 
 namespace vmbsim::cli {
 
+// The guest's memory (GPADL buffers, external data): owned by the caller, which keeps it until
+// the simulation is gone.
+using GuestMemoryBlocks = std::vector<std::unique_ptr<uint8_t[]>>;
+
 struct GuestModel {
   std::string name;
   std::string description;
   // Plays the guest against the driver's offer: opens it and does its work, running the
   // simulation as it goes. False, with `error` set, if it could not.
-  std::function<bool(Simulation&, GuestEndpoint&, std::string& error)> run;
+  std::function<bool(Simulation&, GuestEndpoint&, GuestMemoryBlocks& memory, std::string& error)> run;
 };
 
 const std::vector<GuestModel>& guest_models();

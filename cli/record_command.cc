@@ -65,6 +65,7 @@ int record_guest(const RecordArgs& args) {
   channel.role = scenario::Role::Server;
   std::string text;
   {
+    GuestMemoryBlocks memory;  // outlives the simulation below
     SimulationOptions options;
     options.name = "record";
     options.log_level = args.log_level.empty() ? "off" : args.log_level;
@@ -81,7 +82,7 @@ int record_guest(const RecordArgs& args) {
     {
       GuestEndpoint guest(sim, "guest:" + model->name);
       guest.set_observer(&recorder);
-      ok = model->run(sim, guest, error);
+      ok = model->run(sim, guest, memory, error);
       sim.run_until_idle();
       // The replay unloads the driver itself: its teardown is not part of the recording.
       guest.set_observer(nullptr);

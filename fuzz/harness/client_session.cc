@@ -1,9 +1,6 @@
 // The hostile host: everything a host can do to a client driver's channel, in any order.
 #include "fuzz/harness/session.h"
-#include "sim/core/channel.h"
 #include "sim/core/host_channel.h"
-#include "sim/ring/ring_layout.h"
-#include "sim/ring/ring_writer.h"
 
 namespace vmbsim::fuzz {
 

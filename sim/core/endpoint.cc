@@ -50,6 +50,8 @@ void Endpoint::disconnect() {
   parked_ = false;
   reader_.reset();
   writer_.reset();
+  read_mem_ = {};
+  write_mem_ = {};
   write_queue_.clear();
   status_overrides_.clear();
 }

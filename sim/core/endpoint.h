@@ -146,8 +146,10 @@ class Endpoint : public Peer {
   void resume_connection(Channel& channel);
   // Sends a GPA-direct packet (type 9) describing `ranges`, completion requested; returns its id.
   uint64_t send_with_ranges(const void* data, uint32_t size, const std::vector<ring::GpaRange>& ranges);
-  // The transaction id the next send that asks for a completion will get.
-  uint64_t peek_next_txid() const { return next_txid_; }
+  // The rings of the connection (empty when not connected): the one the driver writes and this
+  // endpoint reads, and the other way round.
+  ring::RingMemory driver_outgoing_ring() const { return read_mem_; }
+  ring::RingMemory driver_incoming_ring() const { return write_mem_; }
   // Called as each completion from the driver is read, before it is handed on.
   virtual void completion_read(uint64_t /*transaction_id*/) {}
 

@@ -26,14 +26,13 @@ uint64_t GuestEndpoint::send_gpa_direct(const void* data, uint32_t size, const v
   if (!connected() || buffer == nullptr || byte_count == 0) return 0;
   ring::GpaRange r = sim_.guest_memory().describe(buffer, byte_count);
   sim_.guest_memory().pin(r);
+  uint64_t txid = send_with_ranges(data, size, {r});
   if (observer_) {
     const auto* d = static_cast<const uint8_t*>(data);
     const auto* b = static_cast<const uint8_t*>(buffer);
-    // The txid is the one send_with_ranges is about to hand out.
-    observer_->sent_external(*this, peek_next_txid(), std::vector<uint8_t>(d, d + (d ? size : 0)),
+    observer_->sent_external(*this, txid, std::vector<uint8_t>(d, d + (d ? size : 0)),
                              std::vector<uint8_t>(b, b + byte_count));
   }
-  uint64_t txid = send_with_ranges(data, size, {r});
   in_flight_[txid] = std::move(r);
   return txid;
 }

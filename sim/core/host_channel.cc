@@ -27,9 +27,7 @@ Status HostChannel::guest_open(Channel& guest, ring::RingMemory guest_to_host, r
     fail_open_status_ = status::kSuccess;
     return s;
   }
-  g2h_ = guest_to_host;
-  h2g_ = host_to_guest;
-  connect(guest, g2h_, h2g_);
+  connect(guest, guest_to_host, host_to_guest);
   ++opens_;
   return status::kSuccess;
 }
@@ -37,8 +35,6 @@ Status HostChannel::guest_open(Channel& guest, ring::RingMemory guest_to_host, r
 void HostChannel::channel_closed() {
   disconnect();
   gpadls_.clear();
-  g2h_ = {};
-  h2g_ = {};
 }
 
 void HostChannel::close() {

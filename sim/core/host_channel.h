@@ -44,8 +44,8 @@ class HostChannel : public Endpoint {
   Channel* guest() const { return channel(); }
   const Device& device() const { return device_; }
   // Raw ring memory, for tests that corrupt the rings on purpose. Valid while open.
-  ring::RingMemory guest_to_host_ring() const { return g2h_; }
-  ring::RingMemory host_to_guest_ring() const { return h2g_; }
+  ring::RingMemory guest_to_host_ring() const { return driver_outgoing_ring(); }
+  ring::RingMemory host_to_guest_ring() const { return driver_incoming_ring(); }
 
   // GPADLs the guest has created on this channel (kmcl-api.md §1.7).
   std::vector<uint32_t> gpadl_handles() const;
@@ -73,7 +73,6 @@ class HostChannel : public Endpoint {
   bool rescinded_ = false;
   Status fail_open_status_ = status::kSuccess;
   uint64_t opens_ = 0;
-  ring::RingMemory g2h_{}, h2g_{};
   struct HostGpadl {
     HostPacket view;  // the ranges, reusing the external-data window helpers
     bool read_only = false;
