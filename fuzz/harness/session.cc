@@ -126,7 +126,7 @@ void Session::command(uint32_t index) {
 
 void Session::next() {
   if (cursor_ >= actions_->size()) {
-    actions_done_ = true;
+    actions_done_at_ = sim_.now();
     return;
   }
   const Action& a = (*actions_)[cursor_++];
@@ -168,8 +168,10 @@ SessionResult Session::run(const std::vector<Action>& actions) {
     driver_loaded();
     actions_ = &actions;
     sim_.scheduler().post_after(0, [this] { next(); });
-    VirtualTime settle_deadline = -1;
-    uint64_t events = 0;
+    // Both limits look at the whole simulation: a step may run a driver callback that pumps the
+    // scheduler itself (a synchronous request), so they are checked after each step, and the
+    // events counted are all the scheduler ran.
+    const uint64_t first_event = sim_.scheduler().events_run();
     for (;;) {
       if (pending_command_ >= 0 && sim_.frames().empty()) {
         uint32_t index = static_cast<uint32_t>(pending_command_);
@@ -178,20 +180,20 @@ SessionResult Session::run(const std::vector<Action>& actions) {
         sim_.scheduler().post_after(0, [this] { next(); });
         continue;
       }
-      if (actions_done_ && settle_deadline < 0) settle_deadline = sim_.now() + target_.settle_limit_ns;
-      if (settle_deadline >= 0 && sim_.now() > settle_deadline) {
+      const bool more = sim_.step();
+      if (actions_done_at_ >= 0 && sim_.now() - actions_done_at_ > target_.settle_limit_ns) {
         result_.findings.push_back("hang: the driver was still busy " + std::to_string(target_.settle_limit_ns / 1000000) +
                                    " ms (virtual) after the peer's last action");
         break;
       }
-      if (++events > target_.max_events) {
+      if (sim_.scheduler().events_run() - first_event > target_.max_events) {
         result_.findings.push_back("livelock: more than " + std::to_string(target_.max_events) +
                                    " scheduler events in one run");
         break;
       }
-      if (!sim_.step()) break;
+      if (!more) break;
     }
-    result_.events = events;
+    result_.events = sim_.scheduler().events_run() - first_event;
     result_.virtual_ns = sim_.now();
     if (recorder_) recorder_->fail_allocations_left(sim_.pending_allocation_failures());
     driver_->unload();

@@ -100,7 +100,7 @@ class Session {
   const std::vector<Action>* actions_ = nullptr;
   size_t cursor_ = 0;
   int retries_ = 0;
-  bool actions_done_ = false;
+  VirtualTime actions_done_at_ = -1;  // when the last action had run (-1: not yet)
   int pending_command_ = -1;
 };
 

@@ -255,6 +255,38 @@ TEST(FuzzRepro, AHostileGuestRecordsAsAServerScenarioThatReplays) {
   EXPECT_TRUE(run.passed) << (run.failures.empty() ? "" : run.failures.front().str()) << "\n" << r.yaml;
 }
 
+TEST(FuzzRepro, ADisableThatWouldHangReplaysAsHangTrue) {
+  Target t = echo_fuzz_target("keep_notify");
+  Action notify = simple(ActionKind::Send);
+  notify.flags = 1;
+  notify.payload = message(5);
+  std::vector<uint8_t> input = encode_actions({complete(0, message(0)), notify}, t);
+  Reproducer r = scenario_from_input(t, input.data(), input.size());
+  EXPECT_NE(r.yaml.find("hang: true"), std::string::npos) << r.yaml;
+  scenario::LoadResult loaded = scenario::load_text(r.yaml, "repro.yaml");
+  ASSERT_TRUE(loaded.ok()) << loaded.errors.front().str() << "\n" << r.yaml;
+  plugin::PluginDriver driver("buggy echo", t.driver);
+  scenario::RunResult run = scenario::run(*loaded.scenario, driver);
+  EXPECT_TRUE(run.passed) << (run.failures.empty() ? "" : run.failures.front().str()) << "\n" << r.yaml;
+}
+
+TEST(FuzzRun, ARunStillBusyPastItsLimitsIsAFinding) {
+  Target t = echo_fuzz_target();
+  t.settle_limit_ns = 1'000'000;  // 1 ms after the last action
+  Action later = complete(0, message(0));
+  later.kind = ActionKind::CompleteLater;
+  later.value = 10'000'000;  // the run still has work 10 ms on
+  SessionResult r = run(t, {later});
+  ASSERT_FALSE(r.findings.empty());
+  EXPECT_EQ(r.findings.front().rfind("hang:", 0), 0u) << r.findings.front();
+
+  Target small = echo_fuzz_target();
+  small.max_events = 5;
+  SessionResult l = run(small, happy_path());
+  ASSERT_FALSE(l.findings.empty());
+  EXPECT_EQ(l.findings.front().rfind("livelock:", 0), 0u) << l.findings.front();
+}
+
 TEST(FuzzSeeds, AScenarioBecomesASeedThatPlaysTheSameExchange) {
   Target t = echo_fuzz_target();
   scenario::LoadResult loaded = scenario::load_file(std::string(VMBSIM_SOURCE_DIR) + "/scenarios/echo_happy_path.yaml");

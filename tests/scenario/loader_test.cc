@@ -254,5 +254,27 @@ TEST(ScenarioBytes, MismatchDumpMarksTheFirstDifferingByte) {
   EXPECT_EQ(first_mismatch(p, {1, 2}), 2);  // too short
 }
 
+TEST(ScenarioLoader, HostileStepsVerbatimWritesAndCorruptIndices) {
+  LoadResult r = load("  - raw: {verbatim: \"06000100 09000000\"}\n"
+                      "  - fault: {corrupt_index: {ring: outgoing, value: 3}}\n");
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  const Steps& steps = r.scenario->steps;
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_TRUE(steps[0].raw_verbatim);
+  EXPECT_EQ(steps[1].fault, FaultKind::CorruptIndex);
+  EXPECT_TRUE(steps[1].index_of_outgoing);
+  EXPECT_EQ(steps[1].count, 3u);
+
+  auto error_on_line_6 = [](const LoadResult& bad, const std::string& fragment) {
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.errors[0].pos.line, 6) << bad.errors[0].str();
+    EXPECT_NE(bad.errors[0].message.find(fragment), std::string::npos) << bad.errors[0].str();
+  };
+  error_on_line_6(load("  - raw: {verbatim: \"06\", type: 6}\n"), "'type' does not go with 'verbatim'");
+  error_on_line_6(load("  - fault: {corrupt_index: {ring: sideways, value: 1}}\n"), "'ring' is 'incoming'");
+  error_on_line_6(load("  - fault: {corrupt_index: {ring: incoming}}\n"), "needs both 'ring'");
+  error_on_line_6(load("  - fault: {corrupt_index: {ring: incoming, value: 0x100000000}}\n"), "value");
+}
+
 }  // namespace
 }  // namespace vmbsim::scenario
